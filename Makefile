@@ -1,0 +1,65 @@
+# Tranche — build, test and demo targets.
+#
+# The two commands of the README are `make demo` and `make test`; both run
+# `deps` first, so a fresh Debian/Ubuntu machine needs nothing else.
+
+GO        ?= go
+PKGS      ?= ./...
+BIN       := bin/tranche
+# Debian packages the build and the tests need: CLP for the LP solver (cgo),
+# pkg-config to find it.
+DEB_PKGS  := coinor-libclp-dev pkg-config
+BENCHTIME ?= 1x
+FUZZTIME  ?= 20s
+
+.PHONY: all deps build test test-short bench fuzz lint demo clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "deps: installing$$missing" >&2; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
+		else \
+			echo "deps: missing Debian packages:$$missing" >&2; \
+			echo "deps: run: sudo apt-get update && sudo apt-get install -y$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	@pkg-config --exists clp || { echo "deps: pkg-config cannot find clp (coinor-libclp-dev)" >&2; exit 1; }
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/tranche
+
+# The README's test command. CI runs it through .ci/run.
+test: deps lint
+	$(GO) test -race -count=1 $(PKGS)
+
+test-short: deps
+	$(GO) test -short -count=1 $(PKGS)
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+fuzz: deps
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz: $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:" >&2; echo "$$out" >&2; exit 1; fi
+
+# The README's first command: the main job on the bundled demo data.
+demo: build
+	./$(BIN) solve --problem testdata/example/problem.json
+
+clean:
+	rm -rf bin

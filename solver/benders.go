@@ -1,0 +1,289 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/tranchehq/tranche/solver/lp"
+)
+
+// solveBenders solves the continuous problem by Benders decomposition
+// (L-shaped method) over the purchase variables, stabilised with a trust
+// region (Linderoth & Wright, "Decomposition algorithms for stochastic
+// programming on a computational grid", 2003).
+//
+// For a purchase x the on-demand cost of the horizon is
+//
+//	Q(x) = Σ_g Q_g(x),  Q_g(x) = Σ_{classes c in group g} w_c · fill_c(x)
+//
+// where fill_c is the billing fill of one hour of class c (compiled.fill),
+// which returns its value and a subgradient λ. The master problem is
+//
+//	minimize   Σ_k cost_k·hours_k·x_k + Σ_g θ_g + owned fees
+//	subject to θ_g ≥ Q_g(x̂) + Σ_k ∂Q_g/∂x_k(x̂)·(x_k − x̂_k)   for every x̂ visited
+//	           the linear policy rows, lo ≤ x ≤ hi, |x − x̂| ≤ Δ (trust region)
+//
+// and it stops when the incumbent's true cost is within opts.Tolerance of
+// the master's value without the trust region, a lower bound as long as
+// Q is convex (it is whenever the billing fill is the optimal allocation,
+// see doc.go).
+func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
+	p := c.p
+	nk := len(p.Offerings)
+	groups := max(1, min(opts.Groups, len(c.weight)))
+	m := lp.NewModel("tranche-master")
+	xcol := make([]int, nk)
+	var cands []int
+	lo := make([]float64, nk)
+	hi := make([]float64, nk)
+	for k := range xcol {
+		xcol[k] = -1
+		if si := c.cands[k]; si >= 0 {
+			lo[k], hi[k] = b.get(k)
+			o := &p.Offerings[k]
+			xcol[k] = m.AddColumn("buy["+o.ID+"]", o.HourlyCost()*c.activeHours(si), lo[k], hi[k])
+			cands = append(cands, k)
+		}
+	}
+	theta := make([]int, groups)
+	for g := range theta {
+		theta[g] = m.AddColumn(fmt.Sprintf("theta[%d]", g), 1, 0, math.Inf(1))
+	}
+	rows := policyRows(m, p, xcol)
+	fixedRows := m.NumRows()
+	m.SetObjectiveOffset(c.ownedFees())
+	master, err := lp.Load(m, opts.LP)
+	if err != nil {
+		return nil, fmt.Errorf("solver: benders master: %w", err)
+	}
+	defer master.Close()
+
+	// Rows after the policy rows are managed: cuts, and the linearised
+	// coverage ceiling.
+	type managed struct {
+		coverage bool
+		lower    float64
+		slack    int // consecutive iterations with slack
+	}
+	var mrows []managed
+	addRow := func(name string, lower float64, cols []int, vals []float64, coverage bool) {
+		master.AddRow(name, lower, math.Inf(1), cols, vals)
+		mrows = append(mrows, managed{coverage: coverage, lower: lower})
+	}
+	addCuts := func(ev *evaluation, x []float64) {
+		for g := 0; g < groups; g++ {
+			cols := []int{theta[g]}
+			vals := []float64{1}
+			rhs := ev.groupOD[g]
+			for _, k := range cands {
+				if gk := ev.grad[g][k]; gk != 0 {
+					cols = append(cols, xcol[k])
+					vals = append(vals, -gk)
+					rhs -= gk * x[k]
+				}
+			}
+			addRow("", rhs, cols, vals, false)
+		}
+	}
+	usageValue := c.usageValue()
+	covTarget := math.Inf(-1) // on-demand cost must stay at or above this
+	if p.Policy.MaxCoverage != nil {
+		covTarget = usageValue - *p.Policy.MaxCoverage*c.eligibleValue()
+	}
+	setCoverage := func(ev *evaluation, x []float64) {
+		if math.IsInf(covTarget, -1) || covTarget <= 0 {
+			return
+		}
+		var del []int
+		for i, r := range mrows {
+			if r.coverage {
+				del = append(del, fixedRows+i)
+			}
+		}
+		if len(del) > 0 {
+			master.DeleteRows(del)
+			mrows = dropRows(mrows, del, fixedRows)
+		}
+		var cols []int
+		var vals []float64
+		rhs := covTarget - ev.onDemand
+		for _, k := range cands {
+			var gk float64
+			for g := range ev.grad {
+				gk += ev.grad[g][k]
+			}
+			if gk != 0 {
+				cols = append(cols, xcol[k])
+				vals = append(vals, gk)
+				rhs += gk * x[k]
+			}
+		}
+		addRow("max_coverage", rhs, cols, vals, true)
+	}
+	cost := func(x []float64, ev *evaluation) float64 {
+		return c.purchaseCost(x) + c.ownedFees() + ev.onDemand
+	}
+
+	// Trust-region scale per offering: the capacity that would cover the
+	// largest hour of the pools it can cover.
+	scale := make([]float64, nk)
+	for cl := range c.weight {
+		u := c.classUsage(cl)
+		for _, k := range cands {
+			var need float64
+			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+				need += u[c.covPool[i]] * c.covRate[i]
+			}
+			scale[k] = max(scale[k], need)
+		}
+	}
+	for _, k := range cands {
+		if scale[k] == 0 {
+			scale[k] = 1
+		}
+		if !math.IsInf(hi[k], 1) {
+			scale[k] = min(scale[k], max(hi[k]-lo[k], 1e-9))
+		}
+	}
+
+	xhat := append([]float64(nil), lo...)
+	evhat := c.evaluate(xhat, groups, true)
+	fhat := cost(xhat, evhat)
+	addCuts(evhat, xhat)
+	setCoverage(evhat, xhat)
+	delta := 1.0
+	nulls := 0
+	lower := math.Inf(-1)
+	tol := opts.Tolerance
+	converged := func() bool { return fhat-lower <= tol*max(1, math.Abs(fhat)) }
+	globalBound := func() (*lp.Solution, error) {
+		for _, k := range cands {
+			master.SetColumnBounds(xcol[k], lo[k], hi[k])
+		}
+		sol, err := master.Solve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if sol.Objective > lower {
+			lower = sol.Objective
+		}
+		return sol, nil
+	}
+	var lastGlobal *lp.Solution
+	iter := 0
+	for ; iter < opts.MaxIterations; iter++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("solver: benders: %w", err)
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Stage: "benders", Iteration: iter, Upper: fhat, Lower: lower})
+		}
+		for _, k := range cands {
+			d := delta * scale[k]
+			master.SetColumnBounds(xcol[k], max(lo[k], xhat[k]-d), min(hi[k], xhat[k]+d))
+		}
+		sol, err := master.Solve(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("solver: benders master (iteration %d, %d rows): %w", iter, master.NumRows(), err)
+		}
+		pred := fhat - sol.Objective
+		if pred <= tol*max(1, math.Abs(fhat)) {
+			g, err := globalBound()
+			if err != nil {
+				return nil, fmt.Errorf("solver: benders bound (iteration %d): %w", iter, err)
+			}
+			lastGlobal = g
+			if converged() {
+				break
+			}
+			delta = min(delta*4, 1e6)
+			continue
+		}
+		xt := make([]float64, nk)
+		onBoundary := false
+		for _, k := range cands {
+			xt[k] = max(0, sol.Primal[xcol[k]])
+			d := delta * scale[k]
+			if math.Abs(xt[k]-xhat[k]) >= d*(1-1e-9) {
+				onBoundary = true
+			}
+		}
+		evt := c.evaluate(xt, groups, true)
+		ft := cost(xt, evt)
+		addCuts(evt, xt)
+		if fhat-ft >= 0.1*pred {
+			xhat, evhat, fhat = xt, evt, ft
+			setCoverage(evhat, xhat)
+			if onBoundary {
+				delta = min(delta*2, 1e6)
+			}
+			nulls = 0
+		} else {
+			nulls++
+			if nulls >= 3 {
+				delta = max(delta/2, 1e-6)
+				nulls = 0
+			}
+		}
+		// Forget cuts that have been slack for a long time.
+		act := sol.RowActivity
+		var del []int
+		for i := range mrows {
+			r := fixedRows + i
+			if r >= len(act) || mrows[i].coverage {
+				continue
+			}
+			if act[r]-mrows[i].lower > 1e-9*max(1, math.Abs(mrows[i].lower)) {
+				mrows[i].slack++
+			} else {
+				mrows[i].slack = 0
+			}
+			if mrows[i].slack > 30 {
+				del = append(del, r)
+			}
+		}
+		if len(del) > 0 {
+			master.DeleteRows(del)
+			mrows = dropRows(mrows, del, fixedRows)
+		}
+		if iter%5 == 4 {
+			g, err := globalBound()
+			if err != nil {
+				return nil, fmt.Errorf("solver: benders bound (iteration %d): %w", iter, err)
+			}
+			lastGlobal = g
+			if converged() {
+				break
+			}
+		}
+	}
+	if !converged() {
+		return nil, fmt.Errorf("solver: benders: no convergence after %d iterations (cost %.2f, bound %.2f): %w", iter, fhat, lower, ErrNotConverged)
+	}
+	r := &relaxed{x: xhat, objective: fhat, bound: lower, method: Benders, iters: iter, rows: master.NumRows(), cols: m.NumColumns()}
+	if lastGlobal != nil {
+		r.binding = explainRows(p, rows, lastGlobal)
+	}
+	return r, nil
+}
+
+// ErrNotConverged means the decomposition hit its iteration limit before
+// proving its answer optimal.
+var ErrNotConverged = fmt.Errorf("solver: not converged")
+
+// dropRows removes the managed rows whose model indices are in del.
+func dropRows[T any](rows []T, del []int, offset int) []T {
+	sort.Ints(del)
+	out := rows[:0]
+	j := 0
+	for i, r := range rows {
+		if j < len(del) && del[j] == offset+i {
+			j++
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}

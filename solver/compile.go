@@ -1,0 +1,281 @@
+package solver
+
+import (
+	"hash/maphash"
+	"math"
+	"slices"
+	"sort"
+)
+
+// source is one block of capacity in the billing fill: an owned commitment
+// (fixed quantity) or the purchase of an offering (the decision variable).
+type source struct {
+	offering int
+	owned    int     // index in Problem.Owned, or -1 for a purchase
+	qty      float64 // owned quantity; unused for purchases
+	start    int     // active hours [start, end) clipped to [0, Hours]
+	end      int
+}
+
+// compiled is the problem in the form the optimizer works on: sources in
+// billing order, covers in discount order, and the hours compressed exactly
+// into classes of identical usage vectors inside segments where the set of
+// active sources does not change.
+type compiled struct {
+	p     *Problem
+	np    int       // pools
+	d     []float64 // on-demand rate per pool
+	srcs  []source  // in billing order
+	cands []int     // source index of the purchase of each offering, -1 when not allowed
+	// Covers of each offering in discount order, flattened: offering k's
+	// entries are covStart[k] .. covStart[k+1].
+	covStart []int
+	covPool  []int32
+	covRate  []float64
+
+	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
+	active   [][]bool // active[g][s]: source s is active in segment g
+
+	weight   []float64 // hours each class stands for
+	classSeg []int     // segment of each class
+	u        []float64 // class-major usage: class c is u[c*np : (c+1)*np]
+
+	stats Compression
+}
+
+// Compression reports how much exact compression reduced the problem.
+type Compression struct {
+	// Hours and Classes are the hours of the horizon and the classes of
+	// identical hours they were merged into.
+	Hours, Classes int
+	// Segments is the number of stretches of hours with the same set of
+	// active commitments; hours merge only inside a segment.
+	Segments int
+	// Components is the number of groups of pools that no offering links
+	// and that were solved apart (1 when solved together).
+	Components int
+}
+
+// Ratio is Hours / Classes.
+func (c Compression) Ratio() float64 {
+	if c.Classes == 0 {
+		return 0
+	}
+	return float64(c.Hours) / float64(c.Classes)
+}
+
+func excluded(pol *Policy) map[int]bool {
+	m := make(map[int]bool, len(pol.Exclude))
+	for _, k := range pol.Exclude {
+		m[k] = true
+	}
+	return m
+}
+
+// compile builds the compiled form. The problem must be valid.
+func compile(p *Problem) *compiled {
+	c := &compiled{p: p, np: len(p.Pools), d: make([]float64, len(p.Pools))}
+	for i := range p.Pools {
+		c.d[i] = p.Pools[i].OnDemandRate
+	}
+	// Sources: owned first, then one purchase per allowed offering; then
+	// the billing order of Simulate.
+	excl := excluded(&p.Policy)
+	holdings := ownedHoldings(p)
+	var srcs []source
+	for i, h := range holdings {
+		srcs = append(srcs, source{offering: h.Offering, owned: i, qty: h.Quantity, start: h.Start, end: h.End})
+	}
+	for k := range p.Offerings {
+		if excl[k] {
+			continue
+		}
+		holdings = append(holdings, Holding{Offering: k, Start: 0, End: p.Offerings[k].TermHours})
+		srcs = append(srcs, source{offering: k, owned: -1, start: 0, end: p.Offerings[k].TermHours})
+	}
+	order := billingOrder(p, holdings)
+	c.srcs = make([]source, len(order))
+	c.cands = make([]int, len(p.Offerings))
+	for k := range c.cands {
+		c.cands[k] = -1
+	}
+	for i, j := range order {
+		s := srcs[j]
+		s.start = max(0, min(s.start, p.Hours))
+		s.end = max(0, min(s.end, p.Hours))
+		c.srcs[i] = s
+		if s.owned < 0 {
+			c.cands[s.offering] = i
+		}
+	}
+	c.covStart = make([]int, len(p.Offerings)+1)
+	for k := range p.Offerings {
+		for _, cv := range discountOrder(p, k) {
+			c.covPool = append(c.covPool, int32(cv.Pool))
+			c.covRate = append(c.covRate, cv.Rate)
+		}
+		c.covStart[k+1] = len(c.covPool)
+	}
+
+	// Segments: split the horizon wherever a source starts or ends.
+	cuts := []int{0, p.Hours}
+	for _, s := range c.srcs {
+		cuts = append(cuts, s.start, s.end)
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	c.segStart = cuts
+	nseg := len(cuts) - 1
+	c.active = make([][]bool, nseg)
+	for g := 0; g < nseg; g++ {
+		c.active[g] = make([]bool, len(c.srcs))
+		for si, s := range c.srcs {
+			c.active[g][si] = s.start <= cuts[g] && cuts[g] < s.end
+		}
+	}
+
+	// Classes: identical usage vectors inside a segment.
+	seed := maphash.MakeSeed()
+	vec := make([]float64, c.np)
+	buf := make([]byte, 8*c.np)
+	for g := 0; g < nseg; g++ {
+		index := make(map[uint64][]int)
+		for t := cuts[g]; t < cuts[g+1]; t++ {
+			for i := range p.Pools {
+				v := p.Pools[i].Usage[t]
+				vec[i] = v
+				b := math.Float64bits(v)
+				for j := 0; j < 8; j++ {
+					buf[8*i+j] = byte(b >> (8 * j))
+				}
+			}
+			h := maphash.Bytes(seed, buf)
+			found := -1
+			for _, cl := range index[h] {
+				if slices.Equal(c.u[cl*c.np:(cl+1)*c.np], vec) {
+					found = cl
+					break
+				}
+			}
+			if found < 0 {
+				found = len(c.weight)
+				c.weight = append(c.weight, 0)
+				c.classSeg = append(c.classSeg, g)
+				c.u = append(c.u, vec...)
+				index[h] = append(index[h], found)
+			}
+			c.weight[found]++
+		}
+	}
+	c.stats = Compression{Hours: p.Hours, Classes: len(c.weight), Segments: nseg, Components: 1}
+	return c
+}
+
+// classUsage returns the usage vector of class cl.
+func (c *compiled) classUsage(cl int) []float64 { return c.u[cl*c.np : (cl+1)*c.np] }
+
+// activeHours is the number of horizon hours source s is active.
+func (c *compiled) activeHours(s int) float64 { return float64(c.srcs[s].end - c.srcs[s].start) }
+
+// ownedFees is what the owned commitments cost inside the horizon, USD.
+func (c *compiled) ownedFees() float64 {
+	var f float64
+	for si, s := range c.srcs {
+		if s.owned >= 0 {
+			f += s.qty * c.p.Offerings[s.offering].HourlyCost() * c.activeHours(si)
+		}
+	}
+	return f
+}
+
+// usageValue is the on-demand value of all usage, USD.
+func (c *compiled) usageValue() float64 {
+	var v float64
+	for cl, w := range c.weight {
+		u := c.classUsage(cl)
+		for i, q := range u {
+			v += w * q * c.d[i]
+		}
+	}
+	return v
+}
+
+// components groups pools linked by offerings (union-find) and returns, for
+// each group with at least one offering, its pools and offerings in
+// increasing order.
+func components(p *Problem) [][2][]int {
+	parent := make([]int, len(p.Pools))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for k := range p.Offerings {
+		cs := p.Offerings[k].Covers
+		for _, cv := range cs[1:] {
+			a, b := find(cs[0].Pool), find(cv.Pool)
+			if a != b {
+				parent[a] = b
+			}
+		}
+	}
+	group := map[int]int{}
+	var out [][2][]int
+	for k := range p.Offerings {
+		r := find(p.Offerings[k].Covers[0].Pool)
+		g, ok := group[r]
+		if !ok {
+			g = len(out)
+			group[r] = g
+			out = append(out, [2][]int{})
+		}
+		out[g][1] = append(out[g][1], k)
+	}
+	for i := range p.Pools {
+		if g, ok := group[find(i)]; ok {
+			out[g][0] = append(out[g][0], i)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a][0][0] < out[b][0][0] })
+	return out
+}
+
+// subproblem restricts p to the given pools and offerings (indices in
+// increasing order); owned commitments of those offerings come along.
+func subproblem(p *Problem, pools, offerings []int) *Problem {
+	poolIdx := make(map[int]int, len(pools))
+	sub := &Problem{Hours: p.Hours}
+	for i, pi := range pools {
+		poolIdx[pi] = i
+		sub.Pools = append(sub.Pools, p.Pools[pi])
+	}
+	offIdx := make(map[int]int, len(offerings))
+	for i, k := range offerings {
+		offIdx[k] = i
+		o := p.Offerings[k]
+		o.Covers = make([]Cover, len(p.Offerings[k].Covers))
+		for j, cv := range p.Offerings[k].Covers {
+			o.Covers[j] = Cover{Pool: poolIdx[cv.Pool], Rate: cv.Rate}
+		}
+		sub.Offerings = append(sub.Offerings, o)
+	}
+	for _, c := range p.Owned {
+		if i, ok := offIdx[c.Offering]; ok {
+			c.Offering = i
+			sub.Owned = append(sub.Owned, c)
+		}
+	}
+	sub.Policy.MinUtilization = p.Policy.MinUtilization
+	for _, k := range p.Policy.Exclude {
+		if i, ok := offIdx[k]; ok {
+			sub.Policy.Exclude = append(sub.Policy.Exclude, i)
+		}
+	}
+	return sub
+}

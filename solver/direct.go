@@ -1,0 +1,268 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/tranchehq/tranche/solver/lp"
+)
+
+// bounds restricts purchase quantities, per offering; nil slices mean
+// [0, +Inf).
+type bounds struct{ lo, hi []float64 }
+
+func (b bounds) get(k int) (float64, float64) {
+	lo, hi := 0.0, math.Inf(1)
+	if b.lo != nil {
+		lo = b.lo[k]
+	}
+	if b.hi != nil {
+		hi = b.hi[k]
+	}
+	return lo, hi
+}
+
+// relaxed is a solution of the continuous problem.
+type relaxed struct {
+	x         []float64 // purchase per offering
+	objective float64   // the model's total cost over the horizon, USD
+	bound     float64   // a lower bound on the optimum of the model, USD
+	method    Method
+	iters     int
+	rows      int // size of the (largest) LP solved
+	cols      int
+	binding   []Binding
+}
+
+// policyRows adds the policy rows that are linear in the purchase
+// variables: upfront cash, hourly commitment and three-year share. xcol maps
+// an offering to its column (-1 when it cannot be bought).
+func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
+	var rows []policyRow
+	add := func(kind string, limit float64, coef func(o *Offering) float64, upper float64) {
+		var cols []int
+		var vals []float64
+		for k, j := range xcol {
+			if j < 0 {
+				continue
+			}
+			if v := coef(&p.Offerings[k]); v != 0 {
+				cols = append(cols, j)
+				vals = append(vals, v)
+			}
+		}
+		r := m.AddRowWith(kind, math.Inf(-1), upper, cols, vals)
+		pr := policyRow{kind: kind, row: r, limit: limit, offering: -1}
+		if kind == "max_three_year_share" {
+			for k, j := range xcol {
+				if j >= 0 {
+					pr.cols = append(pr.cols, j)
+					pr.scale = append(pr.scale, p.Offerings[k].HourlyCost())
+				}
+			}
+		}
+		rows = append(rows, pr)
+	}
+	pol := &p.Policy
+	if pol.MaxUpfront != nil {
+		add("max_upfront", *pol.MaxUpfront, func(o *Offering) float64 { return o.Upfront }, *pol.MaxUpfront)
+	}
+	if pol.MaxHourlyCommitment != nil {
+		add("max_hourly_commitment", *pol.MaxHourlyCommitment, func(o *Offering) float64 { return o.HourlyCost() }, *pol.MaxHourlyCommitment)
+	}
+	if pol.MaxThreeYearShare != nil {
+		th := *pol.MaxThreeYearShare
+		add("max_three_year_share", th, func(o *Offering) float64 {
+			if o.ThreeYear() {
+				return (1 - th) * o.HourlyCost()
+			}
+			return -th * o.HourlyCost()
+		}, 0)
+	}
+	return rows
+}
+
+// policyRow remembers a policy row of an LP, to explain it when it binds.
+type policyRow struct {
+	kind     string
+	row      int
+	limit    float64
+	offering int // for per-offering rows (utilization floor), else -1
+	// cols and scale give the quantity a share-valued limit multiplies
+	// (Σ scale·x), to express its dual per percentage point.
+	cols  []int
+	scale []float64
+	// perPoint is how far one percentage point moves the bound of a row
+	// whose bound is share × a constant (max_coverage).
+	perPoint float64
+}
+
+// solveDirect solves the LP of doc.go over every class of hours at once.
+// It is the reference the decomposition is checked against, and the method
+// of choice while the model is small.
+func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
+	p := c.p
+	m := lp.NewModel("tranche")
+	named := c.coverColumns() <= 20000
+	xcol := make([]int, len(p.Offerings))
+	for k := range xcol {
+		xcol[k] = -1
+		si := c.cands[k]
+		if si < 0 {
+			continue
+		}
+		lo, hi := b.get(k)
+		o := &p.Offerings[k]
+		xcol[k] = m.AddColumn("buy["+o.ID+"]", o.HourlyCost()*c.activeHours(si), lo, hi)
+	}
+	rows := policyRows(m, p, xcol)
+
+	// Coverage and utilization rows collect their coefficients as the
+	// coverage columns are made.
+	var covCols []int
+	var covVals []float64
+	utilCols := make([][]int, len(p.Offerings))
+	utilVals := make([][]float64, len(p.Offerings))
+
+	offset := c.ownedFees()
+	demand := make([]int, c.np)
+	for cl, w := range c.weight {
+		g := c.classSeg[cl]
+		u := c.classUsage(cl)
+		for i := range demand {
+			demand[i] = -1
+		}
+		for si, s := range c.srcs {
+			if !c.active[g][si] {
+				continue
+			}
+			var capCols []int
+			var capVals []float64
+			for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
+				pi := int(c.covPool[i])
+				if u[pi] <= 0 {
+					continue
+				}
+				if demand[pi] < 0 {
+					name := ""
+					if named {
+						name = fmt.Sprintf("demand[c%d,%s]", cl, poolName(p, pi))
+					}
+					demand[pi] = m.AddRow(name, math.Inf(-1), u[pi])
+				}
+				name := ""
+				if named {
+					name = fmt.Sprintf("cover[c%d,s%d,%s]", cl, si, poolName(p, pi))
+				}
+				y := m.AddColumnWith(name, -w*c.d[pi], 0, math.Inf(1), []int{demand[pi]}, []float64{1})
+				capCols = append(capCols, y)
+				capVals = append(capVals, c.covRate[i])
+				if p.Policy.MaxCoverage != nil {
+					covCols = append(covCols, y)
+					covVals = append(covVals, w*c.d[pi])
+				}
+				if s.owned < 0 && p.Policy.MinUtilization > 0 {
+					utilCols[s.offering] = append(utilCols[s.offering], y)
+					utilVals[s.offering] = append(utilVals[s.offering], w*c.covRate[i])
+				}
+			}
+			if len(capCols) == 0 {
+				continue
+			}
+			name := ""
+			if named {
+				name = fmt.Sprintf("capacity[c%d,s%d]", cl, si)
+			}
+			if s.owned >= 0 {
+				m.AddRowWith(name, math.Inf(-1), s.qty, capCols, capVals)
+			} else {
+				m.AddRowWith(name, math.Inf(-1), 0, append(capCols, xcol[s.offering]), append(capVals, -1))
+			}
+		}
+		for i, q := range u {
+			offset += w * q * c.d[i]
+		}
+	}
+	if p.Policy.MaxCoverage != nil {
+		e := c.eligibleValue()
+		r := m.AddRowWith("max_coverage", math.Inf(-1), *p.Policy.MaxCoverage*e, covCols, covVals)
+		rows = append(rows, policyRow{kind: "max_coverage", row: r, limit: *p.Policy.MaxCoverage, offering: -1, perPoint: e / 100})
+	}
+	if phi := p.Policy.MinUtilization; phi > 0 {
+		for k, j := range xcol {
+			if j < 0 {
+				continue
+			}
+			cols := append(utilCols[k], j)
+			vals := append(utilVals[k], -phi*c.activeHours(c.cands[k]))
+			r := m.AddRowWith("min_utilization["+p.Offerings[k].ID+"]", 0, math.Inf(1), cols, vals)
+			rows = append(rows, policyRow{kind: "min_utilization", row: r, limit: phi, offering: k,
+				cols: []int{j}, scale: []float64{c.activeHours(c.cands[k])}})
+		}
+	}
+	m.SetObjectiveOffset(offset)
+	sol, err := lp.Solve(ctx, m, opts.LP)
+	if err != nil {
+		return nil, fmt.Errorf("solver: direct LP (%d rows, %d columns): %w", m.NumRows(), m.NumColumns(), err)
+	}
+	r := &relaxed{
+		x:         make([]float64, len(p.Offerings)),
+		objective: sol.Objective,
+		bound:     sol.Objective,
+		method:    Direct,
+		iters:     sol.Iterations,
+		rows:      m.NumRows(),
+		cols:      m.NumColumns(),
+	}
+	for k, j := range xcol {
+		if j >= 0 {
+			r.x[k] = max(0, sol.Primal[j])
+		}
+	}
+	r.binding = explainRows(p, rows, sol)
+	return r, nil
+}
+
+// coverColumns counts the coverage columns the direct LP would have.
+func (c *compiled) coverColumns() int {
+	n := 0
+	for cl := range c.weight {
+		g := c.classSeg[cl]
+		u := c.classUsage(cl)
+		for si, s := range c.srcs {
+			if !c.active[g][si] {
+				continue
+			}
+			for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
+				if u[c.covPool[i]] > 0 {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// eligibleValue is the on-demand value of the usage of pools some offering
+// can cover, USD.
+func (c *compiled) eligibleValue() float64 {
+	el := eligiblePools(c.p)
+	var v float64
+	for cl, w := range c.weight {
+		u := c.classUsage(cl)
+		for i, q := range u {
+			if el[i] {
+				v += w * q * c.d[i]
+			}
+		}
+	}
+	return v
+}
+
+func poolName(p *Problem, i int) string {
+	if id := p.Pools[i].ID; id != "" {
+		return id
+	}
+	return fmt.Sprintf("pool%d", i)
+}

@@ -1,0 +1,261 @@
+package solver
+
+import (
+	"runtime"
+	"sync"
+)
+
+// fillWork is the scratch space of one fill; one per goroutine.
+type fillWork struct {
+	resid  []float64 // per pool: usage not yet covered
+	v      []float64 // per pool: value of one unit less residual (backward pass)
+	take   []float64 // per cover entry of each source, flattened by source
+	stop   []int     // per source: first cover entry not processed
+	marg   []int     // per source: marginal cover entry, -1 when capacity is left or nothing remains
+	left   []float64 // per source: capacity left
+	lambda []float64 // per source: marginal value of one more unit of capacity, USD per hour
+	base   []int     // per source: offset of its entries in take
+	// With wantReach[s] set, fill sets reach[s] to the capacity source s
+	// could use in the hour: Σ over its covers of the usage still
+	// uncovered when its turn comes × rate.
+	wantReach []bool
+	reach     []float64
+}
+
+func (c *compiled) newWork() *fillWork {
+	w := &fillWork{
+		resid:  make([]float64, c.np),
+		v:      make([]float64, c.np),
+		stop:   make([]int, len(c.srcs)),
+		marg:   make([]int, len(c.srcs)),
+		left:   make([]float64, len(c.srcs)),
+		lambda: make([]float64, len(c.srcs)),
+		base:   make([]int, len(c.srcs)+1),
+	}
+	for si, s := range c.srcs {
+		w.base[si+1] = w.base[si] + c.covStart[s.offering+1] - c.covStart[s.offering]
+	}
+	w.take = make([]float64, w.base[len(c.srcs)])
+	return w
+}
+
+// fill applies the sources to one class of hours by the billing rule of
+// Simulate and returns the on-demand cost of one such hour. caps holds each
+// source's capacity (zero where inactive). With grad it also sets
+// w.lambda[s], the reduction of that hour's on-demand cost per extra unit of
+// source s's capacity: the subgradient of the hour's cost that Benders cuts
+// are built from.
+//
+// The marginal values come from a backward pass. v[p] is the value of one
+// unit less residual usage in pool p at a point of the fill: after the last
+// source it is the on-demand rate if usage is left, else 0. A source that
+// used up its capacity would give one more unit to its marginal pool m (the
+// one it covered in part, or the next one in its order with usage left),
+// so λ = v[m] / rate(m). Going backward over a source that took the last of
+// a pool's usage, one unit less usage there would free `rate` of its
+// capacity, so v[p] = rate · λ.
+func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 {
+	copy(w.resid, c.classUsage(cl))
+	for si, s := range c.srcs {
+		b, e := c.covStart[s.offering], c.covStart[s.offering+1]
+		take := w.take[w.base[si] : w.base[si]+e-b]
+		left := caps[si]
+		if w.wantReach != nil && w.wantReach[si] {
+			var r float64
+			for i := b; i < e; i++ {
+				r += w.resid[c.covPool[i]] * c.covRate[i]
+			}
+			w.reach[si] = r
+		}
+		i := b
+		for ; i < e && left > 0; i++ {
+			p := c.covPool[i]
+			r := w.resid[p]
+			if r <= 0 {
+				take[i-b] = 0
+				continue
+			}
+			rate := c.covRate[i]
+			if need := r * rate; need <= left {
+				take[i-b] = r
+				w.resid[p] = 0
+				left -= need
+			} else {
+				t := left / rate
+				take[i-b] = t
+				w.resid[p] = r - t
+				left = 0
+			}
+		}
+		w.stop[si] = i
+		w.left[si] = left
+		if !grad {
+			continue
+		}
+		w.marg[si] = -1
+		if left > 0 {
+			continue
+		}
+		if i > b && w.resid[c.covPool[i-1]] > 0 {
+			w.marg[si] = i - 1
+			continue
+		}
+		for ; i < e; i++ {
+			if w.resid[c.covPool[i]] > 0 {
+				w.marg[si] = i
+				break
+			}
+		}
+	}
+	var od float64
+	for p, r := range w.resid {
+		if r > 0 {
+			od += r * c.d[p]
+		}
+	}
+	if !grad {
+		return od
+	}
+	for p, r := range w.resid {
+		if r > 0 {
+			w.v[p] = c.d[p]
+		} else {
+			w.v[p] = 0
+		}
+	}
+	for si := len(c.srcs) - 1; si >= 0; si-- {
+		s := c.srcs[si]
+		b := c.covStart[s.offering]
+		lam := 0.0
+		if m := w.marg[si]; m >= 0 {
+			lam = w.v[c.covPool[m]] / c.covRate[m]
+		}
+		w.lambda[si] = lam
+		take := w.take[w.base[si]:]
+		for i := b; i < w.stop[si]; i++ {
+			t := take[i-b]
+			if t <= 0 {
+				continue
+			}
+			p := c.covPool[i]
+			if w.resid[p] <= 0 {
+				w.v[p] = c.covRate[i] * lam
+			}
+			w.resid[p] += t
+		}
+	}
+	return od
+}
+
+// caps returns the capacity of every source in segment g, given purchase
+// quantities x (one per offering).
+func (c *compiled) caps(g int, x []float64, out []float64) {
+	for si, s := range c.srcs {
+		switch {
+		case !c.active[g][si]:
+			out[si] = 0
+		case s.owned >= 0:
+			out[si] = s.qty
+		default:
+			out[si] = x[s.offering]
+		}
+	}
+}
+
+// evaluation is the optimizer's view of a purchase: the on-demand cost per
+// group of classes and its subgradient, and the use of each purchase.
+type evaluation struct {
+	onDemand float64     // USD over the horizon
+	groupOD  []float64   // per group
+	grad     [][]float64 // per group, per offering: d(on-demand)/d(x_k), USD per unit
+	used     []float64   // per offering: capacity of the purchase used, unit-hours
+}
+
+// evaluate fills every class for purchase x, in parallel. Classes are split
+// into groups by index (class cl is in group cl*groups/classes); with grad
+// it returns a subgradient per group.
+func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
+	nc := len(c.weight)
+	groups = max(1, min(groups, nc))
+	nk := len(c.p.Offerings)
+	workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
+	type part struct {
+		od   []float64
+		grad [][]float64
+		used []float64
+	}
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for wi := 0; wi < workers; wi++ {
+		wg.Add(1)
+		go func(wi int) {
+			defer wg.Done()
+			pt := part{od: make([]float64, groups), used: make([]float64, nk)}
+			if grad {
+				pt.grad = make([][]float64, groups)
+				for g := range pt.grad {
+					pt.grad[g] = make([]float64, nk)
+				}
+			}
+			w := c.newWork()
+			caps := make([]float64, len(c.srcs))
+			seg := -1
+			for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
+				if c.classSeg[cl] != seg {
+					seg = c.classSeg[cl]
+					c.caps(seg, x, caps)
+				}
+				g := cl * groups / nc
+				wt := c.weight[cl]
+				pt.od[g] += wt * c.fill(cl, caps, w, grad)
+				for si, s := range c.srcs {
+					if s.owned >= 0 || caps[si] == 0 {
+						if s.owned < 0 && grad && c.active[seg][si] {
+							pt.grad[g][s.offering] -= wt * w.lambda[si]
+						}
+						continue
+					}
+					pt.used[s.offering] += wt * (caps[si] - w.left[si])
+					if grad {
+						pt.grad[g][s.offering] -= wt * w.lambda[si]
+					}
+				}
+			}
+			parts[wi] = pt
+		}(wi)
+	}
+	wg.Wait()
+	ev := &evaluation{groupOD: make([]float64, groups), used: make([]float64, nk)}
+	if grad {
+		ev.grad = make([][]float64, groups)
+		for g := range ev.grad {
+			ev.grad[g] = make([]float64, nk)
+		}
+	}
+	for _, pt := range parts {
+		for g := range pt.od {
+			ev.groupOD[g] += pt.od[g]
+			ev.onDemand += pt.od[g]
+			if grad {
+				for k, v := range pt.grad[g] {
+					ev.grad[g][k] += v
+				}
+			}
+		}
+		for k, v := range pt.used {
+			ev.used[k] += v
+		}
+	}
+	return ev
+}
+
+// purchaseCost is what purchase x costs inside the horizon, USD.
+func (c *compiled) purchaseCost(x []float64) float64 {
+	var f float64
+	for k, si := range c.cands {
+		if si >= 0 && x[k] > 0 {
+			f += x[k] * c.p.Offerings[k].HourlyCost() * c.activeHours(si)
+		}
+	}
+	return f
+}

@@ -1,0 +1,97 @@
+package solver
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// purchaseLines builds the plan lines from the billed result. bill's
+// holdings are the owned commitments (nOwned of them) followed by
+// purchaseHoldings(p, q), in order.
+func purchaseLines(p *Problem, q []float64, bill *Bill, nOwned int, rel *relaxed) []Purchase {
+	c := compile(p)
+	ev := c.evaluate(q, 1, true)
+	var lines []Purchase
+	h := nOwned
+	for k, qty := range q {
+		if qty <= 0 {
+			continue
+		}
+		o := &p.Offerings[k]
+		hb := &bill.Holdings[h]
+		h++
+		hours := hb.Capacity / qty // active hours inside the horizon
+		months := hours / HoursPerMonth
+		l := Purchase{
+			Offering:         k,
+			OfferingID:       o.ID,
+			Quantity:         qty,
+			Upfront:          qty * o.Upfront,
+			HourlyCost:       qty * o.HourlyCost(),
+			RecurringMonthly: qty * o.Recurring * HoursPerMonth,
+			Utilization:      hb.Utilization(),
+			Savings:          hb.CoveredValue - hb.Fees,
+		}
+		if bill.EligibleValue > 0 {
+			l.CoverageAdded = hb.CoveredValue / bill.EligibleValue
+		}
+		if months > 0 {
+			l.MonthlySavings = l.Savings / months
+		}
+		// Cash break-even: upfront repaid by covered value less recurring fees.
+		gross := 0.0
+		if months > 0 {
+			gross = (hb.CoveredValue - qty*o.Recurring*hours) / months
+		}
+		switch {
+		case l.Upfront == 0:
+			l.BreakEvenMonths = 0
+		case gross <= 0:
+			l.BreakEvenMonths = math.Inf(1)
+		default:
+			l.BreakEvenMonths = l.Upfront / gross
+		}
+		if si := c.cands[k]; si >= 0 {
+			var g float64
+			for gi := range ev.grad {
+				g += ev.grad[gi][k]
+			}
+			l.NextUnitSavings = -g - o.HourlyCost()*c.activeHours(si)
+		}
+		l.Reasons = lineReasons(p, o, &l, rel)
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func lineReasons(p *Problem, o *Offering, l *Purchase, rel *relaxed) []string {
+	var rs []string
+	var pools []string
+	for i, cv := range o.Covers {
+		if i == 5 {
+			pools = append(pools, fmt.Sprintf("and %d more", len(o.Covers)-5))
+			break
+		}
+		pools = append(pools, poolName(p, cv.Pool))
+	}
+	rs = append(rs, fmt.Sprintf("Covers %s; in the simulated horizon it is %.1f%% used and covers %.2f%% of eligible usage.",
+		strings.Join(pools, ", "), 100*l.Utilization, 100*l.CoverageAdded))
+	if l.Savings > 0 {
+		rs = append(rs, fmt.Sprintf("Saves $%.2f over the horizon ($%.2f a month) against paying on demand for the usage it covers.", l.Savings, l.MonthlySavings))
+	} else {
+		rs = append(rs, fmt.Sprintf("Costs $%.2f more than on demand for the usage it covers on its own; it is bought because it lets other commitments cover more.", -l.Savings))
+	}
+	switch {
+	case l.NextUnitSavings < -1e-6:
+		rs = append(rs, fmt.Sprintf("Stopped here: one more unit would lose $%.2f over the horizon.", -l.NextUnitSavings))
+	case l.NextUnitSavings > 1e-6:
+		rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon; a policy limit or rounding holds it back.", l.NextUnitSavings))
+	}
+	for _, b := range rel.binding {
+		if b.Offering == "" || b.Offering == o.ID {
+			rs = append(rs, b.Text)
+		}
+	}
+	return rs
+}

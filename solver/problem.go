@@ -1,0 +1,286 @@
+package solver
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// HoursPerYear is the number of hours in a one-year term as the providers
+// count it (365 days).
+const HoursPerYear = 8760
+
+// HoursPerMonth is the average number of hours in a month (8760 / 12), used
+// for monthly figures.
+const HoursPerMonth = HoursPerYear / 12.0
+
+// OfferingType says how an offering's quantity is measured and consumed.
+type OfferingType int
+
+const (
+	// Resource offerings (reserved instances, resource CUDs, Azure
+	// reservations) are bought in units of capacity; covering one unit-hour
+	// of a pool consumes Cover.Rate units (the inverse of the size factor).
+	Resource OfferingType = iota
+	// Spend offerings (savings plans, flexible CUDs) are bought as a
+	// currency amount per hour; covering one unit-hour of a pool consumes
+	// Cover.Rate of it (the commitment's rate for that pool).
+	Spend
+)
+
+func (t OfferingType) String() string {
+	if t == Spend {
+		return "spend"
+	}
+	return "resource"
+}
+
+// Pool is the finest grain at which a commitment's price differs; the
+// solver knows it only by its usage and its on-demand rate.
+type Pool struct {
+	// ID names the pool in explanations and error messages.
+	ID string
+	// OnDemandRate is the on-demand price in USD per unit-hour. It must be
+	// positive and finite.
+	OnDemandRate float64
+	// Usage is the quantity used in each hour of the horizon, in the pool's
+	// unit; len(Usage) must equal Problem.Hours. Values must be finite and
+	// non-negative.
+	Usage []float64
+}
+
+// Cover says that an offering can cover a pool, and at what rate.
+type Cover struct {
+	// Pool is the index of the pool in Problem.Pools.
+	Pool int
+	// Rate is the offering capacity consumed per unit-hour of the pool's
+	// usage covered: 1/size-factor for resource offerings (an m5.xlarge RI
+	// covers 8 normalized units, so 0.125 per NU-hour), the commitment's
+	// rate in USD per unit-hour for spend offerings. Must be positive.
+	Rate float64
+}
+
+// Offering is something that can be bought.
+type Offering struct {
+	// ID names the offering in plans and explanations.
+	ID   string
+	Type OfferingType
+	// Tier is the order in which the provider's bill applies commitments
+	// within an hour: lower tiers first (AWS: reserved instances 0, EC2
+	// Instance Savings Plans 1, Compute Savings Plans 2).
+	Tier int
+	// TermHours is the length of the term (8760 for one year, 26280 for
+	// three).
+	TermHours int
+	// Upfront is the one-time fee per unit in USD.
+	Upfront float64
+	// Recurring is the fee per unit per hour in USD, paid for every hour of
+	// the term whether used or not.
+	Recurring float64
+	// Increment is the purchase quantum: 1 for whole instances; 0 means any
+	// quantity. Quantities are rounded down to it, then repaired.
+	Increment float64
+	// Covers lists the pools the offering can cover. Each pool at most once.
+	Covers []Cover
+}
+
+// HourlyCost is the cost of one unit for one hour of its term: the upfront
+// fee spread evenly over the term plus the recurring fee, in USD.
+func (o *Offering) HourlyCost() float64 {
+	return o.Upfront/float64(o.TermHours) + o.Recurring
+}
+
+// ThreeYear reports whether the offering's term is longer than a year and a
+// half (the providers' three-year terms).
+func (o *Offering) ThreeYear() bool { return o.TermHours > HoursPerYear*3/2 }
+
+// Commitment is an owned commitment: a quantity of an offering active over
+// a window of hours.
+type Commitment struct {
+	// ID names the commitment (the provider's reservation or plan ID).
+	ID string
+	// Offering is the index of what was bought in Problem.Offerings.
+	Offering int
+	// Quantity is in the offering's units (instances, or USD per hour).
+	Quantity float64
+	// Start and End bound the active hours [Start, End), relative to the
+	// first hour of the horizon; they may lie outside it.
+	Start, End int
+}
+
+// Policy is what the buyer accepts. The zero value allows every offering
+// and sets no limit.
+type Policy struct {
+	// Exclude lists offerings (by index) that may not be bought.
+	Exclude []int
+	// MaxUpfront caps the total upfront cash of the new purchases, in USD.
+	MaxUpfront *float64
+	// MaxHourlyCommitment caps the total hourly cost (upfront amortized plus
+	// recurring) of the new purchases, in USD per hour.
+	MaxHourlyCommitment *float64
+	// MaxCoverage caps the share, in [0, 1], of eligible usage (valued at
+	// on-demand rates) that all commitments together may cover.
+	MaxCoverage *float64
+	// MinUtilization is the least share, in [0, 1], of each new purchase's
+	// capacity that must be used over the horizon; 0 sets no floor.
+	MinUtilization float64
+	// MaxThreeYearShare caps the share, in [0, 1], of the new purchases'
+	// hourly cost in three-year terms.
+	MaxThreeYearShare *float64
+}
+
+// Limit returns a pointer to v, for the optional limits of Policy.
+func Limit(v float64) *float64 { return &v }
+
+// Problem is one deterministic commitment problem: the usage of every pool
+// over the horizon, what can be bought, what is owned and what is allowed.
+type Problem struct {
+	// Hours is the length of the horizon; every pool has this many hours.
+	Hours     int
+	Pools     []Pool
+	Offerings []Offering
+	Owned     []Commitment
+	Policy    Policy
+}
+
+// ValidationError reports invalid problem data, naming where it is.
+type ValidationError struct {
+	// Field is the path to the bad value, such as "pools[3].usage[17]".
+	Field string
+	Err   error
+}
+
+func (e *ValidationError) Error() string { return "solver: invalid problem: " + e.Field + ": " + e.Err.Error() }
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// Sentinel causes wrapped in ValidationError and returned by Solve.
+var (
+	ErrInvalid = errors.New("invalid value")
+	// ErrInfeasible means the policy cannot be met, not even by buying
+	// nothing.
+	ErrInfeasible = errors.New("solver: policy cannot be met")
+)
+
+func invalid(field string, format string, args ...any) error {
+	return &ValidationError{Field: field, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)}
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Validate checks the problem and returns a *ValidationError naming the
+// first bad value.
+func (p *Problem) Validate() error {
+	if p.Hours <= 0 {
+		return invalid("hours", "must be positive, got %d", p.Hours)
+	}
+	if len(p.Pools) == 0 {
+		return invalid("pools", "no pools")
+	}
+	for i := range p.Pools {
+		pl := &p.Pools[i]
+		f := fmt.Sprintf("pools[%d]", i)
+		if pl.ID != "" {
+			f = fmt.Sprintf("pools[%d] (%s)", i, pl.ID)
+		}
+		if !finite(pl.OnDemandRate) || pl.OnDemandRate <= 0 {
+			return invalid(f+".on_demand_rate", "must be positive and finite, got %v", pl.OnDemandRate)
+		}
+		if len(pl.Usage) != p.Hours {
+			return invalid(f+".usage", "has %d hours, want %d", len(pl.Usage), p.Hours)
+		}
+		for t, u := range pl.Usage {
+			if !finite(u) || u < 0 {
+				return invalid(fmt.Sprintf("%s.usage[%d]", f, t), "must be finite and non-negative, got %v", u)
+			}
+		}
+	}
+	for k := range p.Offerings {
+		o := &p.Offerings[k]
+		f := fmt.Sprintf("offerings[%d]", k)
+		if o.ID != "" {
+			f = fmt.Sprintf("offerings[%d] (%s)", k, o.ID)
+		}
+		switch {
+		case o.Type != Resource && o.Type != Spend:
+			return invalid(f+".type", "unknown type %d", o.Type)
+		case o.TermHours <= 0:
+			return invalid(f+".term_hours", "must be positive, got %d", o.TermHours)
+		case !finite(o.Upfront) || o.Upfront < 0:
+			return invalid(f+".upfront", "must be finite and non-negative, got %v", o.Upfront)
+		case !finite(o.Recurring) || o.Recurring < 0:
+			return invalid(f+".recurring", "must be finite and non-negative, got %v", o.Recurring)
+		case o.Upfront == 0 && o.Recurring == 0:
+			return invalid(f, "costs nothing (upfront and recurring are both 0)")
+		case !finite(o.Increment) || o.Increment < 0:
+			return invalid(f+".increment", "must be finite and non-negative, got %v", o.Increment)
+		case len(o.Covers) == 0:
+			return invalid(f+".covers", "covers no pool")
+		}
+		seen := make(map[int]bool, len(o.Covers))
+		for j, c := range o.Covers {
+			cf := fmt.Sprintf("%s.covers[%d]", f, j)
+			if c.Pool < 0 || c.Pool >= len(p.Pools) {
+				return invalid(cf+".pool", "index %d out of range [0, %d)", c.Pool, len(p.Pools))
+			}
+			if seen[c.Pool] {
+				return invalid(cf+".pool", "pool %d listed twice", c.Pool)
+			}
+			seen[c.Pool] = true
+			if !finite(c.Rate) || c.Rate <= 0 {
+				return invalid(cf+".rate", "must be positive and finite, got %v", c.Rate)
+			}
+		}
+	}
+	for i, c := range p.Owned {
+		f := fmt.Sprintf("owned[%d]", i)
+		if c.ID != "" {
+			f = fmt.Sprintf("owned[%d] (%s)", i, c.ID)
+		}
+		switch {
+		case c.Offering < 0 || c.Offering >= len(p.Offerings):
+			return invalid(f+".offering", "index %d out of range [0, %d)", c.Offering, len(p.Offerings))
+		case !finite(c.Quantity) || c.Quantity < 0:
+			return invalid(f+".quantity", "must be finite and non-negative, got %v", c.Quantity)
+		case c.End < c.Start:
+			return invalid(f+".end", "ends (%d) before it starts (%d)", c.End, c.Start)
+		}
+	}
+	return p.Policy.validate(len(p.Offerings))
+}
+
+func (pol *Policy) validate(offerings int) error {
+	for i, k := range pol.Exclude {
+		if k < 0 || k >= offerings {
+			return invalid(fmt.Sprintf("policy.exclude[%d]", i), "offering index %d out of range [0, %d)", k, offerings)
+		}
+	}
+	nonNeg := func(name string, v *float64) error {
+		if v != nil && (!finite(*v) || *v < 0) {
+			return invalid("policy."+name, "must be finite and non-negative, got %v", *v)
+		}
+		return nil
+	}
+	share := func(name string, v *float64) error {
+		if v != nil && (!finite(*v) || *v < 0 || *v > 1) {
+			return invalid("policy."+name, "must be a share in [0, 1], got %v", *v)
+		}
+		return nil
+	}
+	for _, err := range []error{
+		nonNeg("max_upfront", pol.MaxUpfront),
+		nonNeg("max_hourly_commitment", pol.MaxHourlyCommitment),
+		share("max_coverage", pol.MaxCoverage),
+		share("min_utilization", &pol.MinUtilization),
+		share("max_three_year_share", pol.MaxThreeYearShare),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// couples reports whether a policy row links otherwise independent pools.
+func (pol *Policy) couples() bool {
+	return pol.MaxUpfront != nil || pol.MaxHourlyCommitment != nil || pol.MaxCoverage != nil || pol.MaxThreeYearShare != nil
+}

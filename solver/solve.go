@@ -1,0 +1,327 @@
+package solver
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/tranchehq/tranche/solver/lp"
+)
+
+// Method chooses how the continuous problem is solved.
+type Method int
+
+const (
+	// Auto solves the direct LP while it is small (Options.DirectLimit) and
+	// decomposes otherwise.
+	Auto Method = iota
+	// Direct solves the LP of doc.go over every class of hours at once.
+	Direct
+	// Benders decomposes it over the purchase variables.
+	Benders
+)
+
+func (m Method) String() string {
+	switch m {
+	case Direct:
+		return "direct"
+	case Benders:
+		return "benders"
+	}
+	return "auto"
+}
+
+// ParseMethod parses "auto", "direct" or "benders".
+func ParseMethod(s string) (Method, error) {
+	for _, m := range []Method{Auto, Direct, Benders} {
+		if strings.EqualFold(s, m.String()) {
+			return m, nil
+		}
+	}
+	return Auto, fmt.Errorf("solver: unknown method %q (want auto, direct or benders)", s)
+}
+
+// Progress reports the state of a long solve.
+type Progress struct {
+	Stage     string  // "direct", "benders", "rounding", "evaluating"
+	Iteration int     // Benders iteration
+	Upper     float64 // best cost found so far, USD
+	Lower     float64 // best lower bound so far, USD (−Inf when none)
+}
+
+// Options tune Solve. The zero value is ready to use.
+type Options struct {
+	Method Method
+	// LP is passed to every LP solve.
+	LP lp.Options
+	// Tolerance is the relative optimality gap at which Benders stops;
+	// 0 means 1e-6.
+	Tolerance float64
+	// MaxIterations bounds Benders; 0 means 2000.
+	MaxIterations int
+	// Groups is the number of groups of hour classes that get a Benders cut
+	// each (multi-cut); 0 means 24.
+	Groups int
+	// DirectLimit is the largest number of coverage columns for which Auto
+	// chooses the direct LP; 0 means 200,000.
+	DirectLimit int
+	// NoComponents solves the problem as a whole even when groups of pools
+	// that no offering links could be solved apart.
+	NoComponents bool
+	// Progress, when set, is called from the solving goroutine.
+	Progress func(Progress)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Tolerance <= 0 {
+		o.Tolerance = 1e-6
+	}
+	if o.MaxIterations <= 0 {
+		o.MaxIterations = 2000
+	}
+	if o.Groups <= 0 {
+		o.Groups = 24
+	}
+	if o.DirectLimit <= 0 {
+		o.DirectLimit = 200_000
+	}
+	return o
+}
+
+// Result is the answer to a Problem. Every money figure in it comes from
+// Simulate, except Objective and Bound, which are the model's own.
+type Result struct {
+	// Method is the method that solved the (largest) component.
+	Method Method
+	// Purchases are the lines of the plan: one per offering bought.
+	Purchases []Purchase
+	// Relaxed is the continuous optimum per offering (before rounding),
+	// Quantity the purchase per offering after rounding and repair.
+	Relaxed, Quantity []float64
+	// Objective is the model's total cost of Relaxed over the horizon and
+	// Bound a proven lower bound on it, USD.
+	Objective, Bound float64
+	// Baseline is the bill with the owned commitments only (buying
+	// nothing new); Bill is the bill with the purchases too.
+	Baseline, Bill *Bill
+	// RelaxedCost is the simulated cost of Relaxed, USD.
+	RelaxedCost float64
+	// ModelGap is RelaxedCost − Objective: what the billing rule charges
+	// beyond the model's best allocation of the same purchase. It is zero
+	// where the billing rule allocates optimally (see doc.go).
+	ModelGap float64
+	// RoundingGap is Bill.Total − RelaxedCost: the savings given up to buy
+	// whole instances.
+	RoundingGap float64
+	// Savings is Baseline.Total − Bill.Total over the horizon, USD.
+	Savings     float64
+	Compression Compression
+	// Iterations counts Benders iterations (0 for the direct LP).
+	Iterations int
+	// LPRows and LPColumns give the size of the largest LP solved.
+	LPRows, LPColumns int
+	// Binding lists the policy limits that hold the plan back.
+	Binding []Binding
+	Elapsed time.Duration
+}
+
+// Purchase is one line of a plan, with what a reviewer needs to judge it.
+// Money is over the horizon unless named monthly.
+type Purchase struct {
+	Offering   int
+	OfferingID string
+	// Quantity is in the offering's units: instances, or USD per hour.
+	Quantity float64
+	// Upfront is the one-time payment, USD; HourlyCost the upfront
+	// amortized over the term plus the recurring fee, USD per hour;
+	// RecurringMonthly the recurring fee per month, USD.
+	Upfront, HourlyCost, RecurringMonthly float64
+	// Utilization is the share of the line's capacity used in the
+	// simulation.
+	Utilization float64
+	// CoverageAdded is the share of eligible usage (at on-demand value) the
+	// line covers in the simulation.
+	CoverageAdded float64
+	// Savings is the on-demand value of the usage the line covers minus
+	// what the line costs, USD over the horizon; MonthlySavings per month.
+	Savings, MonthlySavings float64
+	// BreakEvenMonths is the number of months until the line's monthly
+	// savings before amortization (covered value − recurring fee) repay its
+	// upfront payment: 0 without upfront, +Inf when they never do.
+	BreakEvenMonths float64
+	// NextUnitSavings is what one more purchase increment (one instance, or
+	// $1/h for spend offerings bought in any amount) would save over the
+	// horizon; negative means it would cost more than it saves.
+	NextUnitSavings float64
+	// Reasons explain the line in words.
+	Reasons []string
+}
+
+// Solve finds the cheapest purchase over the horizon within the policy.
+// The continuous problem is solved exactly (Direct, or Benders to
+// Options.Tolerance), whole-instance offerings are rounded down and
+// repaired, and the answer is evaluated by Simulate.
+func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
+	start := time.Now()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	res := &Result{Relaxed: make([]float64, len(p.Offerings)), Bound: 0}
+
+	rel, err := solveRelaxedSplit(ctx, p, bounds{}, &opts, res)
+	if err != nil {
+		return nil, err
+	}
+	copy(res.Relaxed, rel.x)
+	res.Objective, res.Bound = rel.objective, rel.bound
+	res.Method, res.Iterations = rel.method, rel.iters
+	res.LPRows, res.LPColumns = rel.rows, rel.cols
+	res.Binding = rel.binding
+
+	q, err := roundRepair(ctx, p, rel, &opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Quantity = q
+	if opts.Progress != nil {
+		opts.Progress(Progress{Stage: "evaluating", Upper: rel.objective, Lower: rel.bound})
+	}
+	owned := ownedHoldings(p)
+	if res.Baseline, err = Simulate(p, owned, SimOptions{}); err != nil {
+		return nil, err
+	}
+	relBill, err := Simulate(p, append(owned, purchaseHoldings(p, res.Relaxed)...), SimOptions{})
+	if err != nil {
+		return nil, err
+	}
+	res.RelaxedCost = relBill.Total
+	res.ModelGap = res.RelaxedCost - res.Objective
+	hs := append(ownedHoldings(p), purchaseHoldings(p, q)...)
+	if res.Bill, err = Simulate(p, hs, SimOptions{}); err != nil {
+		return nil, err
+	}
+	res.RoundingGap = res.Bill.Total - res.RelaxedCost
+	res.Savings = res.Baseline.Total - res.Bill.Total
+	res.Purchases = purchaseLines(p, q, res.Bill, len(owned), rel)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// solveRelaxedSplit solves the continuous problem, component by component
+// when no policy row links them.
+func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options, res *Result) (*relaxed, error) {
+	comps := components(p)
+	if opts.NoComponents || p.Policy.couples() || len(comps) <= 1 {
+		c := compile(p)
+		if res != nil {
+			res.Compression = c.stats
+		}
+		return solveRelaxed(ctx, c, b, opts)
+	}
+	out := &relaxed{x: make([]float64, len(p.Offerings))}
+	covered := make([]bool, len(p.Pools))
+	var stats Compression
+	for _, comp := range comps {
+		pools, offs := comp[0], comp[1]
+		sub := subproblem(p, pools, offs)
+		sb := bounds{}
+		if b.lo != nil || b.hi != nil {
+			sb.lo, sb.hi = make([]float64, len(offs)), make([]float64, len(offs))
+			for i, k := range offs {
+				sb.lo[i], sb.hi[i] = b.get(k)
+			}
+		}
+		c := compile(sub)
+		stats.Hours = c.stats.Hours
+		stats.Classes += c.stats.Classes
+		stats.Segments += c.stats.Segments
+		r, err := solveRelaxed(ctx, c, sb, opts)
+		if err != nil {
+			return nil, fmt.Errorf("solver: component of %d pools starting at %s: %w", len(pools), poolName(p, pools[0]), err)
+		}
+		for i, k := range offs {
+			out.x[k] = r.x[i]
+		}
+		for _, bd := range r.binding {
+			out.binding = append(out.binding, bd)
+		}
+		for _, pi := range pools {
+			covered[pi] = true
+		}
+		out.objective += r.objective
+		out.bound += r.bound
+		out.iters += r.iters
+		if r.rows*r.cols >= out.rows*out.cols {
+			out.rows, out.cols, out.method = r.rows, r.cols, r.method
+		}
+	}
+	// Pools no offering covers are paid on demand whatever is bought.
+	for i := range p.Pools {
+		if !covered[i] {
+			var v float64
+			for _, u := range p.Pools[i].Usage {
+				v += u
+			}
+			out.objective += v * p.Pools[i].OnDemandRate
+			out.bound += v * p.Pools[i].OnDemandRate
+		}
+	}
+	stats.Components = len(comps)
+	if res != nil {
+		res.Compression = stats
+	}
+	return out, nil
+}
+
+// solveRelaxed solves one compiled problem with the chosen method. Under
+// Benders a utilization floor is met by capping the purchases that fall
+// short (utilizationCaps) and solving again; the cuts stay valid because
+// the caps only shrink the feasible set.
+func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
+	method := opts.Method
+	if method == Auto {
+		method = Benders
+		if c.coverColumns() <= opts.DirectLimit {
+			method = Direct
+		}
+	}
+	if method == Direct {
+		if opts.Progress != nil {
+			opts.Progress(Progress{Stage: "direct", Lower: math.Inf(-1)})
+		}
+		return solveDirect(ctx, c, b, opts)
+	}
+	phi := c.p.Policy.MinUtilization
+	nk := len(c.p.Offerings)
+	hi := make([]float64, nk)
+	lo := make([]float64, nk)
+	for k := range hi {
+		lo[k], hi[k] = b.get(k)
+	}
+	capped := map[int]bool{}
+	for round := 0; ; round++ {
+		r, err := solveBenders(ctx, c, bounds{lo: lo, hi: hi}, opts)
+		if err != nil || phi <= 0 {
+			return r, err
+		}
+		caps := c.utilizationCaps(r.x, phi)
+		if len(caps) == 0 || round >= 20 {
+			for k := range capped {
+				if r.x[k] >= hi[k]*(1-1e-9) {
+					r.binding = append(r.binding, Binding{
+						Constraint: "min_utilization", Offering: c.p.Offerings[k].ID, Limit: phi,
+						Text: fmt.Sprintf("The %.0f%% minimum utilization limits the purchase of %s to %.4g units.", 100*phi, c.p.Offerings[k].ID, hi[k]),
+					})
+				}
+			}
+			return r, nil
+		}
+		for k, q := range caps {
+			hi[k] = max(lo[k], min(hi[k], q))
+			capped[k] = true
+		}
+	}
+}
