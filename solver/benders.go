@@ -148,16 +148,21 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		}
 	}
 
-	xhat := append([]float64(nil), lo...)
+	xhat := c.warmStart(lo, hi)
+	if !policyOK(p, c, xhat) {
+		xhat = append([]float64(nil), lo...)
+	}
 	evhat := c.evaluate(xhat, groups, true)
 	fhat := cost(xhat, evhat)
 	addCuts(evhat, xhat)
 	setCoverage(evhat, xhat)
-	delta := 1.0
+	// Start with a small trust region around the warm start.
+	delta := 0.25
 	nulls := 0
 	lower := math.Inf(-1)
 	tol := opts.Tolerance
 	converged := func() bool { return fhat-lower <= tol*max(1, math.Abs(fhat)) }
+	covDual := 0.0 // dual of the linearised coverage ceiling at the last bound
 	globalBound := func() (*lp.Solution, error) {
 		for _, k := range cands {
 			master.SetColumnBounds(xcol[k], lo[k], hi[k])
@@ -168,6 +173,12 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		}
 		if sol.Objective > lower {
 			lower = sol.Objective
+		}
+		covDual = 0
+		for i, r := range mrows {
+			if r.coverage {
+				covDual = sol.Dual[fixedRows+i]
+			}
 		}
 		return sol, nil
 	}
@@ -265,6 +276,14 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	r := &relaxed{x: xhat, objective: fhat, bound: lower, method: Benders, iters: iter, rows: master.NumRows(), cols: m.NumColumns()}
 	if lastGlobal != nil {
 		r.binding = explainRows(p, rows, lastGlobal)
+	}
+	if covDual > bindingTol {
+		// The row is Σ g·x ≥ target − …; one point more ceiling lowers the
+		// target by 1% of the eligible value.
+		lim := *p.Policy.MaxCoverage
+		v := covDual * c.eligibleValue() / 100
+		r.binding = append(r.binding, Binding{Constraint: "max_coverage", Limit: lim, Value: v,
+			Text: fmt.Sprintf("The coverage ceiling of %.1f%% binds: one percentage point more would save $%.2f over the horizon.", 100*lim, v)})
 	}
 	return r, nil
 }

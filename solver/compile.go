@@ -81,6 +81,9 @@ func compile(p *Problem) *compiled {
 	// Sources: owned first, then one purchase per allowed offering; then
 	// the billing order of Simulate.
 	excl := excluded(&p.Policy)
+	for k := range dominated(p, excl) {
+		excl[k] = true
+	}
 	holdings := ownedHoldings(p)
 	var srcs []source
 	for i, h := range holdings {

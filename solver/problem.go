@@ -35,53 +35,69 @@ func (t OfferingType) String() string {
 	return "resource"
 }
 
+// MarshalText writes "resource" or "spend".
+func (t OfferingType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads "resource" or "spend".
+func (t *OfferingType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "resource":
+		*t = Resource
+	case "spend":
+		*t = Spend
+	default:
+		return fmt.Errorf("solver: unknown offering type %q (want resource or spend)", b)
+	}
+	return nil
+}
+
 // Pool is the finest grain at which a commitment's price differs; the
 // solver knows it only by its usage and its on-demand rate.
 type Pool struct {
 	// ID names the pool in explanations and error messages.
-	ID string
+	ID string `json:"id"`
 	// OnDemandRate is the on-demand price in USD per unit-hour. It must be
 	// positive and finite.
-	OnDemandRate float64
+	OnDemandRate float64 `json:"on_demand_rate"`
 	// Usage is the quantity used in each hour of the horizon, in the pool's
 	// unit; len(Usage) must equal Problem.Hours. Values must be finite and
 	// non-negative.
-	Usage []float64
+	Usage []float64 `json:"usage"`
 }
 
 // Cover says that an offering can cover a pool, and at what rate.
 type Cover struct {
 	// Pool is the index of the pool in Problem.Pools.
-	Pool int
+	Pool int `json:"pool"`
 	// Rate is the offering capacity consumed per unit-hour of the pool's
 	// usage covered: 1/size-factor for resource offerings (an m5.xlarge RI
 	// covers 8 normalized units, so 0.125 per NU-hour), the commitment's
 	// rate in USD per unit-hour for spend offerings. Must be positive.
-	Rate float64
+	Rate float64 `json:"rate"`
 }
 
 // Offering is something that can be bought.
 type Offering struct {
 	// ID names the offering in plans and explanations.
-	ID   string
-	Type OfferingType
+	ID   string       `json:"id"`
+	Type OfferingType `json:"type"`
 	// Tier is the order in which the provider's bill applies commitments
 	// within an hour: lower tiers first (AWS: reserved instances 0, EC2
 	// Instance Savings Plans 1, Compute Savings Plans 2).
-	Tier int
+	Tier int `json:"tier"`
 	// TermHours is the length of the term (8760 for one year, 26280 for
 	// three).
-	TermHours int
+	TermHours int `json:"term_hours"`
 	// Upfront is the one-time fee per unit in USD.
-	Upfront float64
+	Upfront float64 `json:"upfront"`
 	// Recurring is the fee per unit per hour in USD, paid for every hour of
 	// the term whether used or not.
-	Recurring float64
+	Recurring float64 `json:"recurring"`
 	// Increment is the purchase quantum: 1 for whole instances; 0 means any
 	// quantity. Quantities are rounded down to it, then repaired.
-	Increment float64
+	Increment float64 `json:"increment"`
 	// Covers lists the pools the offering can cover. Each pool at most once.
-	Covers []Cover
+	Covers []Cover `json:"covers"`
 }
 
 // HourlyCost is the cost of one unit for one hour of its term: the upfront
@@ -98,35 +114,36 @@ func (o *Offering) ThreeYear() bool { return o.TermHours > HoursPerYear*3/2 }
 // a window of hours.
 type Commitment struct {
 	// ID names the commitment (the provider's reservation or plan ID).
-	ID string
+	ID string `json:"id"`
 	// Offering is the index of what was bought in Problem.Offerings.
-	Offering int
+	Offering int `json:"offering"`
 	// Quantity is in the offering's units (instances, or USD per hour).
-	Quantity float64
+	Quantity float64 `json:"quantity"`
 	// Start and End bound the active hours [Start, End), relative to the
 	// first hour of the horizon; they may lie outside it.
-	Start, End int
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // Policy is what the buyer accepts. The zero value allows every offering
 // and sets no limit.
 type Policy struct {
 	// Exclude lists offerings (by index) that may not be bought.
-	Exclude []int
+	Exclude []int `json:"exclude,omitempty"`
 	// MaxUpfront caps the total upfront cash of the new purchases, in USD.
-	MaxUpfront *float64
+	MaxUpfront *float64 `json:"max_upfront,omitempty"`
 	// MaxHourlyCommitment caps the total hourly cost (upfront amortized plus
 	// recurring) of the new purchases, in USD per hour.
-	MaxHourlyCommitment *float64
+	MaxHourlyCommitment *float64 `json:"max_hourly_commitment,omitempty"`
 	// MaxCoverage caps the share, in [0, 1], of eligible usage (valued at
 	// on-demand rates) that all commitments together may cover.
-	MaxCoverage *float64
+	MaxCoverage *float64 `json:"max_coverage,omitempty"`
 	// MinUtilization is the least share, in [0, 1], of each new purchase's
 	// capacity that must be used over the horizon; 0 sets no floor.
-	MinUtilization float64
+	MinUtilization float64 `json:"min_utilization,omitempty"`
 	// MaxThreeYearShare caps the share, in [0, 1], of the new purchases'
 	// hourly cost in three-year terms.
-	MaxThreeYearShare *float64
+	MaxThreeYearShare *float64 `json:"max_three_year_share,omitempty"`
 }
 
 // Limit returns a pointer to v, for the optional limits of Policy.
@@ -136,11 +153,11 @@ func Limit(v float64) *float64 { return &v }
 // over the horizon, what can be bought, what is owned and what is allowed.
 type Problem struct {
 	// Hours is the length of the horizon; every pool has this many hours.
-	Hours     int
-	Pools     []Pool
-	Offerings []Offering
-	Owned     []Commitment
-	Policy    Policy
+	Hours     int          `json:"hours"`
+	Pools     []Pool       `json:"pools"`
+	Offerings []Offering   `json:"offerings"`
+	Owned     []Commitment `json:"owned,omitempty"`
+	Policy    Policy       `json:"policy"`
 }
 
 // ValidationError reports invalid problem data, naming where it is.
@@ -150,7 +167,9 @@ type ValidationError struct {
 	Err   error
 }
 
-func (e *ValidationError) Error() string { return "solver: invalid problem: " + e.Field + ": " + e.Err.Error() }
+func (e *ValidationError) Error() string {
+	return "solver: invalid problem: " + e.Field + ": " + e.Err.Error()
+}
 func (e *ValidationError) Unwrap() error { return e.Err }
 
 // Sentinel causes wrapped in ValidationError and returned by Solve.

@@ -1,0 +1,81 @@
+package solver
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// fleetSpec describes a generated AWS-like fleet: pools grouped in families,
+// a one-year no-upfront and a three-year all-upfront RI per pool, an EC2
+// Instance Savings Plan per family and a Compute Savings Plan over all.
+type fleetSpec struct {
+	Pools, PoolsPerFamily, Hours int
+	Seed                         uint64
+	NoSP, NoRI                   bool
+	Increment                    float64 // RI increment (0: continuous)
+}
+
+// genFleet builds the problem. Discounts are consistent across tiers (a
+// pool's EC2 Instance SP discount and Compute SP discount rank the pools the
+// same way), so the billing fill allocates optimally and the LP objective
+// equals the simulated cost.
+func genFleet(s fleetSpec) *Problem {
+	r := rand.New(rand.NewPCG(s.Seed, 7))
+	p := &Problem{Hours: s.Hours}
+	type fam struct{ pools []int }
+	var fams []fam
+	for i := 0; i < s.Pools; i++ {
+		f := i / s.PoolsPerFamily
+		if f == len(fams) {
+			fams = append(fams, fam{})
+		}
+		fams[f].pools = append(fams[f].pools, i)
+		d := 0.02 + 0.2*r.Float64()
+		base := 5 + 40*r.Float64()
+		amp := base * 0.6 * r.Float64()
+		trend := (r.Float64() - 0.4) * base / float64(s.Hours)
+		u := make([]float64, s.Hours)
+		for t := range u {
+			day := math.Sin(2 * math.Pi * float64(t%24) / 24)
+			week := 1.0
+			if (t/24)%7 >= 5 {
+				week = 0.7
+			}
+			v := (base+trend*float64(t))*week + amp*day + r.NormFloat64()*base*0.1
+			u[t] = math.Max(0, math.Round(v*4)/4)
+		}
+		p.Pools = append(p.Pools, Pool{ID: fmt.Sprintf("pool%04d", i), OnDemandRate: d, Usage: u})
+	}
+	if !s.NoRI {
+		for i := range p.Pools {
+			d := p.Pools[i].OnDemandRate
+			disc1 := 0.30 + 0.1*r.Float64()
+			disc3 := 0.50 + 0.1*r.Float64()
+			p.Offerings = append(p.Offerings,
+				Offering{ID: fmt.Sprintf("ri-1y-nu/pool%04d", i), Type: Resource, TermHours: HoursPerYear,
+					Recurring: d * (1 - disc1), Increment: s.Increment, Covers: []Cover{{Pool: i, Rate: 1}}},
+				Offering{ID: fmt.Sprintf("ri-3y-au/pool%04d", i), Type: Resource, TermHours: 3 * HoursPerYear,
+					Upfront: d * (1 - disc3) * 3 * HoursPerYear, Increment: s.Increment, Covers: []Cover{{Pool: i, Rate: 1}}})
+		}
+	}
+	if !s.NoSP {
+		// A pool's SP discount: a per-pool depth, shallower for Compute.
+		depth := make([]float64, len(p.Pools))
+		for i := range depth {
+			depth[i] = 0.15 + 0.2*r.Float64()
+		}
+		var all []Cover
+		for fi, f := range fams {
+			var cs []Cover
+			for _, i := range f.pools {
+				cs = append(cs, Cover{Pool: i, Rate: p.Pools[i].OnDemandRate * (1 - depth[i] - 0.1)})
+				all = append(all, Cover{Pool: i, Rate: p.Pools[i].OnDemandRate * (1 - depth[i])})
+			}
+			p.Offerings = append(p.Offerings, Offering{ID: fmt.Sprintf("ec2sp-1y/fam%03d", fi), Type: Spend, Tier: 1,
+				TermHours: HoursPerYear, Recurring: 1, Increment: 0.001, Covers: cs})
+		}
+		p.Offerings = append(p.Offerings, Offering{ID: "csp-1y", Type: Spend, Tier: 2, TermHours: HoursPerYear, Recurring: 1, Increment: 0.001, Covers: all})
+	}
+	return p
+}

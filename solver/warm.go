@@ -1,0 +1,129 @@
+package solver
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// dominated marks the purchases that can be left out without changing the
+// optimum: another offering covers exactly the same pools at the same
+// rates, in the same tier, is active for the same hours of the horizon,
+// has the same increment, costs no more per hour, and — where the policy
+// limits upfront cash or three-year terms — needs no more upfront and is
+// no more three-year. Ties keep the lower index. A real price book lists
+// twelve RI offers per pool; usually one or two survive.
+func dominated(p *Problem, excl map[int]bool) map[int]bool {
+	groups := map[string][]int{}
+	for k := range p.Offerings {
+		if excl[k] {
+			continue
+		}
+		o := &p.Offerings[k]
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d/%d/%d/%v", o.Type, o.Tier, min(o.TermHours, p.Hours), o.Increment)
+		cs := append([]Cover(nil), o.Covers...)
+		sort.Slice(cs, func(a, b int) bool { return cs[a].Pool < cs[b].Pool })
+		for _, c := range cs {
+			fmt.Fprintf(&b, "|%d:%v", c.Pool, c.Rate)
+		}
+		groups[b.String()] = append(groups[b.String()], k)
+	}
+	out := map[int]bool{}
+	pol := &p.Policy
+	for _, ks := range groups {
+		for _, k := range ks {
+			for _, j := range ks {
+				if j == k {
+					continue
+				}
+				a, b := &p.Offerings[j], &p.Offerings[k] // does a dominate b?
+				if a.HourlyCost() > b.HourlyCost() {
+					continue
+				}
+				if pol.MaxUpfront != nil && a.Upfront > b.Upfront {
+					continue
+				}
+				if pol.MaxThreeYearShare != nil && a.ThreeYear() && !b.ThreeYear() {
+					continue
+				}
+				strict := a.HourlyCost() < b.HourlyCost() ||
+					(pol.MaxUpfront != nil && a.Upfront < b.Upfront) ||
+					(pol.MaxThreeYearShare != nil && !a.ThreeYear() && b.ThreeYear())
+				if strict || j < k {
+					out[k] = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// warmStart proposes a purchase to start the decomposition from: the
+// purchases are sized one after the other in billing order, each at the
+// level where one more unit would be used in too few hours to pay for
+// itself, given the ones before it and none after it. It is a heuristic;
+// its only job is to start Benders near the optimum.
+func (c *compiled) warmStart(lo, hi []float64) []float64 {
+	x := append([]float64(nil), lo...)
+	w := c.newWork()
+	w.wantReach = make([]bool, len(c.srcs))
+	w.reach = make([]float64, len(c.srcs))
+	caps := make([]float64, len(c.srcs))
+	reach := make([]float64, len(c.weight))
+	value := make([]float64, len(c.weight))
+	for si, s := range c.srcs {
+		if s.owned >= 0 {
+			continue
+		}
+		k := s.offering
+		w.wantReach[si] = true
+		seg := -1
+		for cl := range c.weight {
+			if c.classSeg[cl] != seg {
+				seg = c.classSeg[cl]
+				c.caps(seg, x, caps)
+			}
+			c.fill(cl, caps, w, false)
+			reach[cl], value[cl] = 0, 0
+			if !c.active[seg][si] {
+				continue
+			}
+			// Value of one unit of capacity if spread over the usage it
+			// can reach: Σ r·d / Σ r·rate over its covers.
+			var rv, rr float64
+			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+				p := c.covPool[i]
+				r := w.resid[p] // residual after every source at x (this one at lo)
+				rv += r * c.d[p]
+				rr += r * c.covRate[i]
+			}
+			if rr > 0 {
+				reach[cl] = rr
+				value[cl] = rv / rr
+			}
+		}
+		w.wantReach[si] = false
+		// Largest level q with Σ_{c: reach_c > q} w_c·value_c ≥ hourly cost × hours.
+		need := c.p.Offerings[k].HourlyCost() * c.activeHours(si)
+		idx := make([]int, 0, len(reach))
+		for cl, r := range reach {
+			if r > 0 {
+				idx = append(idx, cl)
+			}
+		}
+		sort.Slice(idx, func(a, b int) bool { return reach[idx[a]] > reach[idx[b]] })
+		var acc float64
+		q := 0.0
+		for _, cl := range idx {
+			acc += c.weight[cl] * value[cl]
+			if acc >= need {
+				q = reach[cl]
+				break
+			}
+		}
+		x[k] = min(hi[k], max(lo[k], x[k]+q))
+	}
+	return x
+}
