@@ -59,13 +59,14 @@ func purchaseLines(p *Problem, q []float64, bill *Bill, nOwned int, rel *relaxed
 			}
 			l.NextUnitSavings = -g - o.HourlyCost()*c.activeHours(si)
 		}
-		l.Reasons = lineReasons(p, o, &l, rel)
+		l.Reasons = lineReasons(p, c, q, k, &l, rel)
 		lines = append(lines, l)
 	}
 	return lines
 }
 
-func lineReasons(p *Problem, o *Offering, l *Purchase, rel *relaxed) []string {
+func lineReasons(p *Problem, c *compiled, q []float64, k int, l *Purchase, rel *relaxed) []string {
+	o := &p.Offerings[k]
 	var rs []string
 	var pools []string
 	for i, cv := range o.Covers {
@@ -86,7 +87,19 @@ func lineReasons(p *Problem, o *Offering, l *Purchase, rel *relaxed) []string {
 	case l.NextUnitSavings < -1e-6:
 		rs = append(rs, fmt.Sprintf("Stopped here: one more unit would lose $%.2f over the horizon.", -l.NextUnitSavings))
 	case l.NextUnitSavings > 1e-6:
-		rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon; a policy limit or rounding holds it back.", l.NextUnitSavings))
+		more := append([]float64(nil), q...)
+		inc := o.Increment
+		if inc <= 0 {
+			inc = 1
+		}
+		more[k] += inc
+		if why := policyViolation(p, c, more); why != "" {
+			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon, but it would break %s.", l.NextUnitSavings, why))
+		} else if p.Policy.MinUtilization > 0 {
+			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon, but its utilization would fall under the %.0f%% floor.", l.NextUnitSavings, 100*p.Policy.MinUtilization))
+		} else {
+			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon at the margin; whole-instance rounding stopped here.", l.NextUnitSavings))
+		}
 	}
 	for _, b := range rel.binding {
 		if b.Offering == "" || b.Offering == o.ID {

@@ -143,7 +143,11 @@ func roundRepair(ctx context.Context, p *Problem, rel *relaxed, opts *Options) (
 
 // policyOK checks the rows of the policy that are linear in the purchase,
 // and, given a compiled problem, the coverage ceiling.
-func policyOK(p *Problem, c *compiled, q []float64) bool {
+func policyOK(p *Problem, c *compiled, q []float64) bool { return policyViolation(p, c, q) == "" }
+
+// policyViolation names the first policy limit that purchase q breaks, in
+// words, or returns "". The coverage ceiling is checked only given c.
+func policyViolation(p *Problem, c *compiled, q []float64) string {
 	const tol = 1e-7
 	pol := &p.Policy
 	var upfront, hourly, three float64
@@ -156,19 +160,19 @@ func policyOK(p *Problem, c *compiled, q []float64) bool {
 		}
 	}
 	if pol.MaxUpfront != nil && upfront > *pol.MaxUpfront*(1+tol)+tol {
-		return false
+		return fmt.Sprintf("the upfront cash cap of $%.2f", *pol.MaxUpfront)
 	}
 	if pol.MaxHourlyCommitment != nil && hourly > *pol.MaxHourlyCommitment*(1+tol)+tol {
-		return false
+		return fmt.Sprintf("the hourly commitment cap of $%.4f/h", *pol.MaxHourlyCommitment)
 	}
 	if pol.MaxThreeYearShare != nil && three > *pol.MaxThreeYearShare*hourly*(1+tol)+tol {
-		return false
+		return fmt.Sprintf("the %.1f%% cap on three-year terms", 100**pol.MaxThreeYearShare)
 	}
 	if pol.MaxCoverage != nil && c != nil {
 		covered := c.usageValue() - c.evaluate(q, 1, false).onDemand
 		if covered > *pol.MaxCoverage*c.eligibleValue()*(1+tol)+tol {
-			return false
+			return fmt.Sprintf("the %.1f%% coverage ceiling", 100**pol.MaxCoverage)
 		}
 	}
-	return true
+	return ""
 }
