@@ -186,11 +186,25 @@ func invalid(field string, format string, args ...any) error {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// Magnitude limits. Real data is far inside them; beyond them the LP
+// cannot be solved reliably in float64, so Validate rejects the value
+// rather than returning a wrong plan.
+const (
+	maxHours    = 10 * 366 * 24 // ten years of hours
+	maxUsage    = 1e9           // units per hour in one pool
+	maxRate     = 1e6           // USD per unit-hour
+	maxFee      = 1e9           // USD per unit (upfront) or per unit-hour
+	minCover    = 1e-9          // smallest cover rate
+	maxCover    = 1e6
+	maxQuantity = 1e9
+	maxLimit    = 1e15 // policy amounts, USD or USD per hour
+)
+
 // Validate checks the problem and returns a *ValidationError naming the
 // first bad value.
 func (p *Problem) Validate() error {
-	if p.Hours <= 0 {
-		return invalid("hours", "must be positive, got %d", p.Hours)
+	if p.Hours <= 0 || p.Hours > maxHours {
+		return invalid("hours", "must be in [1, %d], got %d", maxHours, p.Hours)
 	}
 	if len(p.Pools) == 0 {
 		return invalid("pools", "no pools")
@@ -201,15 +215,15 @@ func (p *Problem) Validate() error {
 		if pl.ID != "" {
 			f = fmt.Sprintf("pools[%d] (%s)", i, pl.ID)
 		}
-		if !finite(pl.OnDemandRate) || pl.OnDemandRate <= 0 {
-			return invalid(f+".on_demand_rate", "must be positive and finite, got %v", pl.OnDemandRate)
+		if !finite(pl.OnDemandRate) || pl.OnDemandRate <= 0 || pl.OnDemandRate > maxRate {
+			return invalid(f+".on_demand_rate", "must be positive and at most %g, got %v", maxRate, pl.OnDemandRate)
 		}
 		if len(pl.Usage) != p.Hours {
 			return invalid(f+".usage", "has %d hours, want %d", len(pl.Usage), p.Hours)
 		}
 		for t, u := range pl.Usage {
-			if !finite(u) || u < 0 {
-				return invalid(fmt.Sprintf("%s.usage[%d]", f, t), "must be finite and non-negative, got %v", u)
+			if !finite(u) || u < 0 || u > maxUsage {
+				return invalid(fmt.Sprintf("%s.usage[%d]", f, t), "must be in [0, %g], got %v", maxUsage, u)
 			}
 		}
 	}
@@ -224,13 +238,15 @@ func (p *Problem) Validate() error {
 			return invalid(f+".type", "unknown type %d", o.Type)
 		case o.TermHours <= 0:
 			return invalid(f+".term_hours", "must be positive, got %d", o.TermHours)
-		case !finite(o.Upfront) || o.Upfront < 0:
-			return invalid(f+".upfront", "must be finite and non-negative, got %v", o.Upfront)
-		case !finite(o.Recurring) || o.Recurring < 0:
-			return invalid(f+".recurring", "must be finite and non-negative, got %v", o.Recurring)
+		case o.TermHours > maxHours:
+			return invalid(f+".term_hours", "must be at most %d, got %d", maxHours, o.TermHours)
+		case !finite(o.Upfront) || o.Upfront < 0 || o.Upfront > maxFee:
+			return invalid(f+".upfront", "must be in [0, %g], got %v", maxFee, o.Upfront)
+		case !finite(o.Recurring) || o.Recurring < 0 || o.Recurring > maxFee:
+			return invalid(f+".recurring", "must be in [0, %g], got %v", maxFee, o.Recurring)
 		case o.Upfront == 0 && o.Recurring == 0:
 			return invalid(f, "costs nothing (upfront and recurring are both 0)")
-		case !finite(o.Increment) || o.Increment < 0:
+		case !finite(o.Increment) || o.Increment < 0 || o.Increment > maxQuantity:
 			return invalid(f+".increment", "must be finite and non-negative, got %v", o.Increment)
 		case len(o.Covers) == 0:
 			return invalid(f+".covers", "covers no pool")
@@ -245,8 +261,8 @@ func (p *Problem) Validate() error {
 				return invalid(cf+".pool", "pool %d listed twice", c.Pool)
 			}
 			seen[c.Pool] = true
-			if !finite(c.Rate) || c.Rate <= 0 {
-				return invalid(cf+".rate", "must be positive and finite, got %v", c.Rate)
+			if !finite(c.Rate) || c.Rate < minCover || c.Rate > maxCover {
+				return invalid(cf+".rate", "must be in [%g, %g], got %v", minCover, maxCover, c.Rate)
 			}
 		}
 	}
@@ -258,8 +274,8 @@ func (p *Problem) Validate() error {
 		switch {
 		case c.Offering < 0 || c.Offering >= len(p.Offerings):
 			return invalid(f+".offering", "index %d out of range [0, %d)", c.Offering, len(p.Offerings))
-		case !finite(c.Quantity) || c.Quantity < 0:
-			return invalid(f+".quantity", "must be finite and non-negative, got %v", c.Quantity)
+		case !finite(c.Quantity) || c.Quantity < 0 || c.Quantity > maxQuantity:
+			return invalid(f+".quantity", "must be in [0, %g], got %v", maxQuantity, c.Quantity)
 		case c.End < c.Start:
 			return invalid(f+".end", "ends (%d) before it starts (%d)", c.End, c.Start)
 		}
@@ -274,8 +290,8 @@ func (pol *Policy) validate(offerings int) error {
 		}
 	}
 	nonNeg := func(name string, v *float64) error {
-		if v != nil && (!finite(*v) || *v < 0) {
-			return invalid("policy."+name, "must be finite and non-negative, got %v", *v)
+		if v != nil && (!finite(*v) || *v < 0 || *v > maxLimit) {
+			return invalid("policy."+name, "must be in [0, %g], got %v", maxLimit, *v)
 		}
 		return nil
 	}

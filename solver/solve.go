@@ -203,6 +203,12 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	if res.Bill, err = Simulate(p, hs, SimOptions{}); err != nil {
 		return nil, err
 	}
+	// Rounding moves the purchase off the optimum; should the billed result
+	// ever cost more than buying nothing, buy nothing.
+	if res.Bill.Total > res.Baseline.Total {
+		clear(q)
+		res.Bill = res.Baseline
+	}
 	res.RoundingGap = res.Bill.Total - res.RelaxedCost
 	res.Savings = res.Baseline.Total - res.Bill.Total
 	res.Purchases = purchaseLines(p, q, res.Bill, len(owned), rel)
