@@ -3,6 +3,7 @@ package solver
 import (
 	"context"
 	"flag"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -56,6 +57,31 @@ func benchSolve(b *testing.B, s fleetSpec, opts Options) {
 	b.ReportMetric(r.Savings, "savings-USD")
 }
 
-func BenchmarkSolve1000Pools(b *testing.B) {
-	benchSolve(b, fleetSpec{Pools: 1000, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1}, Options{Method: Benders})
+var benchLarge = flag.Bool("bench.large", false, "also run the 1,000- and 10,000-pool benchmarks (minutes to hours)")
+
+// BenchmarkSolve runs the decomposition on a year of hourly usage of
+// generated AWS-like fleets (RIs per pool, an EC2 Instance SP per family of
+// 20 pools, a Compute SP), exact compression on and off.
+func BenchmarkSolve(b *testing.B) {
+	for _, pools := range []int{20, 50, 100, 1000, 10000} {
+		for _, compress := range []bool{true, false} {
+			name := fmt.Sprintf("pools=%d/hours=8760/compression=%v", pools, compress)
+			b.Run(name, func(b *testing.B) {
+				if pools >= 1000 && !*benchLarge {
+					b.Skip("run with -bench.large")
+				}
+				benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1},
+					Options{Method: Benders, NoCompression: !compress})
+			})
+		}
+	}
+}
+
+// BenchmarkSolveDirect is the reference method on the sizes it can hold.
+func BenchmarkSolveDirect(b *testing.B) {
+	for _, pools := range []int{20, 50} {
+		b.Run(fmt.Sprintf("pools=%d/hours=720", pools), func(b *testing.B) {
+			benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 10, Hours: 720, Seed: 1, Increment: 1}, Options{Method: Direct})
+		})
+	}
 }

@@ -72,8 +72,9 @@ func excluded(pol *Policy) map[int]bool {
 	return m
 }
 
-// compile builds the compiled form. The problem must be valid.
-func compile(p *Problem) *compiled {
+// compile builds the compiled form. The problem must be valid. With merge
+// false every hour is its own class.
+func compile(p *Problem, merge bool) *compiled {
 	c := &compiled{p: p, np: len(p.Pools), d: make([]float64, len(p.Pools))}
 	for i := range p.Pools {
 		c.d[i] = p.Pools[i].OnDemandRate
@@ -154,6 +155,9 @@ func compile(p *Problem) *compiled {
 			}
 			h := maphash.Bytes(seed, buf)
 			found := -1
+			if !merge {
+				h = uint64(t)
+			}
 			for _, cl := range index[h] {
 				if slices.Equal(c.u[cl*c.np:(cl+1)*c.np], vec) {
 					found = cl

@@ -10,7 +10,7 @@ import (
 // holdings are the owned commitments (nOwned of them) followed by
 // purchaseHoldings(p, q), in order.
 func purchaseLines(p *Problem, q []float64, bill *Bill, nOwned int, rel *relaxed) []Purchase {
-	c := compile(p)
+	c := compile(p, true)
 	ev := c.evaluate(q, 1, true)
 	var lines []Purchase
 	h := nOwned

@@ -58,7 +58,7 @@ func roundRepair(ctx context.Context, p *Problem, rel *relaxed, opts *Options) (
 	if opts.Progress != nil {
 		opts.Progress(Progress{Stage: "rounding", Upper: rel.objective, Lower: rel.bound})
 	}
-	c := compile(p)
+	c := compile(p, true)
 	costOf := func(x []float64) float64 {
 		return c.purchaseCost(x) + c.ownedFees() + c.evaluate(x, 1, false).onDemand
 	}

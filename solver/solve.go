@@ -70,6 +70,9 @@ type Options struct {
 	// NoComponents solves the problem as a whole even when groups of pools
 	// that no offering links could be solved apart.
 	NoComponents bool
+	// NoCompression keeps every hour its own class (segments still split
+	// where commitments start or end); for measuring what compression buys.
+	NoCompression bool
 	// Progress, when set, is called from the solving goroutine.
 	Progress func(Progress)
 }
@@ -221,7 +224,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options, res *Result) (*relaxed, error) {
 	comps := components(p)
 	if opts.NoComponents || p.Policy.couples() || len(comps) <= 1 {
-		c := compile(p)
+		c := compile(p, !opts.NoCompression)
 		if res != nil {
 			res.Compression = c.stats
 		}
@@ -240,7 +243,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 				sb.lo[i], sb.hi[i] = b.get(k)
 			}
 		}
-		c := compile(sub)
+		c := compile(sub, !opts.NoCompression)
 		stats.Hours = c.stats.Hours
 		stats.Classes += c.stats.Classes
 		stats.Segments += c.stats.Segments

@@ -380,7 +380,7 @@ func TestCompression(t *testing.T) {
 		Offerings: []Offering{{ID: "ri", TermHours: 1000, Recurring: 0.6, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}}},
 		Owned:     []Commitment{{ID: "old", Offering: 0, Quantity: 2, Start: -100, End: 60}},
 	}
-	c := compile(p)
+	c := compile(p, true)
 	// Segments [0,60) and [60,168); the day has 5 distinct values (1, 2, 4,
 	// 6, 8), each a class in each segment.
 	if c.stats.Segments != 2 || c.stats.Classes != 10 {
