@@ -63,16 +63,18 @@ var benchLarge = flag.Bool("bench.large", false, "also run the 1,000- and 10,000
 // generated AWS-like fleets (RIs per pool, an EC2 Instance SP per family of
 // 20 pools, a Compute SP), exact compression on and off.
 func BenchmarkSolve(b *testing.B) {
-	for _, pools := range []int{20, 50, 100, 1000, 10000} {
-		for _, compress := range []bool{true, false} {
-			name := fmt.Sprintf("pools=%d/hours=8760/compression=%v", pools, compress)
-			b.Run(name, func(b *testing.B) {
-				if pools >= 1000 && !*benchLarge {
-					b.Skip("run with -bench.large")
-				}
-				benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1},
-					Options{Method: Benders, NoCompression: !compress})
-			})
+	for _, usage := range []string{"noisy", "scheduled"} {
+		for _, pools := range []int{20, 50, 100, 1000, 10000} {
+			for _, compress := range []bool{true, false} {
+				name := fmt.Sprintf("usage=%s/pools=%d/hours=8760/compression=%v", usage, pools, compress)
+				b.Run(name, func(b *testing.B) {
+					if pools >= 1000 && !*benchLarge {
+						b.Skip("run with -bench.large")
+					}
+					benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, Scheduled: usage == "scheduled"},
+						Options{Method: Benders, NoCompression: !compress})
+				})
+			}
 		}
 	}
 }

@@ -14,6 +14,11 @@ type fleetSpec struct {
 	Seed                         uint64
 	NoSP, NoRI                   bool
 	Increment                    float64 // RI increment (0: continuous)
+	// Scheduled fleets run whole instances on a weekly schedule (a
+	// weekday business-hours step, a weekend level) that changes only
+	// every four weeks, with no noise: hours repeat, as they do in fleets
+	// whose capacity is scheduled rather than autoscaled.
+	Scheduled bool
 }
 
 // genFleet builds the problem. Discounts are consistent across tiers (a
@@ -36,6 +41,24 @@ func genFleet(s fleetSpec) *Problem {
 		amp := base * 0.6 * r.Float64()
 		trend := (r.Float64() - 0.4) * base / float64(s.Hours)
 		u := make([]float64, s.Hours)
+		if s.Scheduled {
+			size := float64(int(1) << r.IntN(5)) // NU per instance: 1..16
+			baseN, peakN, wkN := 1+r.IntN(8), r.IntN(6), r.IntN(4)
+			for t := range u {
+				period := t / (24 * 28)
+				n := baseN + (period*(1+i%3))%3 // drifts every four weeks
+				h, day := t%24, (t/24)%7
+				switch {
+				case day >= 5:
+					n += wkN
+				case h >= 9 && h < 18:
+					n += peakN
+				}
+				u[t] = float64(n) * size
+			}
+			p.Pools = append(p.Pools, Pool{ID: fmt.Sprintf("pool%04d", i), OnDemandRate: d / size, Usage: u})
+			continue
+		}
 		for t := range u {
 			day := math.Sin(2 * math.Pi * float64(t%24) / 24)
 			week := 1.0
