@@ -55,6 +55,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress messages on stderr")
 	root.AddCommand(
 		newSolveCmd(g),
+		newPricesCmd(g),
 	)
 	return root
 }
