@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // source is one block of capacity in the billing fill: an owned commitment
@@ -41,6 +42,9 @@ type compiled struct {
 	u        []float64 // class-major usage: class c is u[c*np : (c+1)*np]
 
 	stats Compression
+
+	groupMu sync.Mutex
+	groups  map[int][]int // groupOf's partitions, by number of groups
 }
 
 // Compression reports how much exact compression reduced the problem.

@@ -62,7 +62,7 @@ type Options struct {
 	// MaxIterations bounds Benders; 0 means 2000.
 	MaxIterations int
 	// Groups is the number of groups of hour classes that get a Benders cut
-	// each (multi-cut); 0 means 24.
+	// each (multi-cut); 0 means 4.
 	Groups int
 	// DirectLimit is the largest number of coverage columns for which Auto
 	// chooses the direct LP; 0 means 200,000.
@@ -85,7 +85,7 @@ func (o Options) withDefaults() Options {
 		o.MaxIterations = 2000
 	}
 	if o.Groups <= 0 {
-		o.Groups = 24
+		o.Groups = 4
 	}
 	if o.DirectLimit <= 0 {
 		o.DirectLimit = 200_000
