@@ -7,8 +7,8 @@ GO        ?= go
 PKGS      ?= ./...
 BIN       := bin/tranche
 # Debian packages the build and the tests need: CLP for the LP solver (cgo),
-# pkg-config to find it.
-DEB_PKGS  := coinor-libclp-dev pkg-config
+# pkg-config to find it, chromium for the HTML report's browser test.
+DEB_PKGS  := coinor-libclp-dev pkg-config chromium
 BENCHTIME ?= 1x
 FUZZTIME  ?= 20s
 

@@ -56,6 +56,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 	root.AddCommand(
 		newSolveCmd(g),
 		newPricesCmd(g),
+		newReportCmd(g),
 	)
 	return root
 }
