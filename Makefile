@@ -12,7 +12,7 @@ DEB_PKGS  := coinor-libclp-dev pkg-config chromium
 BENCHTIME ?= 1x
 FUZZTIME  ?= 20s
 
-.PHONY: all deps build test test-short bench fuzz lint demo clean
+.PHONY: all deps build test test-short bench bench-large fuzz lint demo clean
 
 all: build
 
@@ -42,7 +42,11 @@ test-short: deps
 	$(GO) test -short -count=1 $(PKGS)
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 3h $(PKGS)
+
+# The fleet-size solver cases (1,000 and 10,000 pools): hours.
+bench-large: deps
+	$(GO) test -run '^$$' -bench 'BenchmarkSolve/.*pools=(1000|10000)/' -benchtime 1x -timeout 6h ./solver/ -args -bench.large
 
 fuzz: deps
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
