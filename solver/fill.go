@@ -148,6 +148,22 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 	return od
 }
 
+// sweep fills every class in turn for purchase x, without subgradients,
+// and calls visit after each fill with the class and its segment; the fill's
+// state is in w.
+func (c *compiled) sweep(x []float64, w *fillWork, visit func(cl, seg int)) {
+	caps := make([]float64, len(c.srcs))
+	seg := -1
+	for cl := range c.weight {
+		if c.classSeg[cl] != seg {
+			seg = c.classSeg[cl]
+			c.caps(seg, x, caps)
+		}
+		c.fill(cl, caps, w, false)
+		visit(cl, seg)
+	}
+}
+
 // caps returns the capacity of every source in segment g, given purchase
 // quantities x (one per offering).
 func (c *compiled) caps(g int, x []float64, out []float64) {

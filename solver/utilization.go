@@ -37,21 +37,14 @@ func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 	w := c.newWork()
 	w.wantReach = want
 	w.reach = make([]float64, len(c.srcs))
-	caps := make([]float64, len(c.srcs))
-	seg := -1
-	for cl := range c.weight {
-		if c.classSeg[cl] != seg {
-			seg = c.classSeg[cl]
-			c.caps(seg, x, caps)
-		}
-		c.fill(cl, caps, w, false)
+	c.sweep(x, w, func(cl, seg int) {
 		for _, k := range low {
 			si := c.cands[k]
 			if c.active[seg][si] {
 				reach[si][cl] = w.reach[si]
 			}
 		}
-	}
+	})
 	out := make(map[int]float64, len(low))
 	for _, k := range low {
 		si := c.cands[k]

@@ -68,9 +68,6 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 func (c *compiled) warmStart(lo, hi []float64) []float64 {
 	x := append([]float64(nil), lo...)
 	w := c.newWork()
-	w.wantReach = make([]bool, len(c.srcs))
-	w.reach = make([]float64, len(c.srcs))
-	caps := make([]float64, len(c.srcs))
 	reach := make([]float64, len(c.weight))
 	value := make([]float64, len(c.weight))
 	for si, s := range c.srcs {
@@ -78,24 +75,18 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 			continue
 		}
 		k := s.offering
-		w.wantReach[si] = true
-		seg := -1
-		for cl := range c.weight {
-			if c.classSeg[cl] != seg {
-				seg = c.classSeg[cl]
-				c.caps(seg, x, caps)
-			}
-			c.fill(cl, caps, w, false)
+		c.sweep(x, w, func(cl, seg int) {
 			reach[cl], value[cl] = 0, 0
 			if !c.active[seg][si] {
-				continue
+				return
 			}
-			// Value of one unit of capacity if spread over the usage it
-			// can reach: Σ r·d / Σ r·rate over its covers.
+			// What this purchase could use is the usage still uncovered once
+			// every source is applied (this one being at its lower bound), and
+			// one unit of it is worth Σ r·d / Σ r·rate over its covers.
 			var rv, rr float64
 			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
 				p := c.covPool[i]
-				r := w.resid[p] // residual after every source at x (this one at lo)
+				r := w.resid[p]
 				rv += r * c.d[p]
 				rr += r * c.covRate[i]
 			}
@@ -103,8 +94,7 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 				reach[cl] = rr
 				value[cl] = rv / rr
 			}
-		}
-		w.wantReach[si] = false
+		})
 		// Largest level q with Σ_{c: reach_c > q} w_c·value_c ≥ hourly cost × hours.
 		need := c.p.Offerings[k].HourlyCost() * c.activeHours(si)
 		idx := make([]int, 0, len(reach))
