@@ -33,6 +33,9 @@ type relaxed struct {
 	rows      int // size of the (largest) LP solved
 	cols      int
 	binding   []Binding
+	// converged is false when the decomposition stopped on its iteration
+	// or time limit before proving x optimal within the tolerance.
+	converged bool
 }
 
 // policyRows adds the policy rows that are linear in the purchase
@@ -211,6 +214,7 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 		objective: sol.Objective,
 		bound:     sol.Objective,
 		method:    Direct,
+		converged: true,
 		iters:     sol.Iterations,
 		rows:      m.NumRows(),
 		cols:      m.NumColumns(),

@@ -61,6 +61,10 @@ type Options struct {
 	Tolerance float64
 	// MaxIterations bounds Benders; 0 means 2000.
 	MaxIterations int
+	// TimeLimit bounds the Benders iterations; 0 means none. When it (or
+	// MaxIterations) is reached, Solve returns the best purchase found with
+	// Converged false and the proven Bound, rather than an error.
+	TimeLimit time.Duration
 	// Groups is the number of groups of hour classes that get a Benders cut
 	// each (multi-cut); 0 means 4.
 	Groups int
@@ -104,8 +108,13 @@ type Result struct {
 	// Quantity the purchase per offering after rounding and repair.
 	Relaxed, Quantity []float64
 	// Objective is the model's total cost of Relaxed over the horizon and
-	// Bound a proven lower bound on it, USD.
+	// Bound a proven lower bound on the optimum, USD.
 	Objective, Bound float64
+	// Converged reports whether Objective is proven within
+	// Options.Tolerance of the optimum; when false, the plan is the best
+	// found before the iteration or time limit and the true optimum lies
+	// between Bound and Objective.
+	Converged bool
 	// Baseline is the bill with the owned commitments only (buying
 	// nothing new); Bill is the bill with the purchases too.
 	Baseline, Bill *Bill
@@ -179,7 +188,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 		return nil, err
 	}
 	copy(res.Relaxed, rel.x)
-	res.Objective, res.Bound = rel.objective, rel.bound
+	res.Objective, res.Bound, res.Converged = rel.objective, rel.bound, rel.converged
 	res.Method, res.Iterations = rel.method, rel.iters
 	res.LPRows, res.LPColumns = rel.rows, rel.cols
 	res.Binding = rel.binding
@@ -230,7 +239,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 		}
 		return solveRelaxed(ctx, c, b, opts)
 	}
-	out := &relaxed{x: make([]float64, len(p.Offerings))}
+	out := &relaxed{x: make([]float64, len(p.Offerings)), converged: true}
 	covered := make([]bool, len(p.Pools))
 	var stats Compression
 	for _, comp := range comps {
@@ -262,6 +271,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 		}
 		out.objective += r.objective
 		out.bound += r.bound
+		out.converged = out.converged && r.converged
 		out.iters += r.iters
 		if r.rows*r.cols >= out.rows*out.cols {
 			out.rows, out.cols, out.method = r.rows, r.cols, r.method

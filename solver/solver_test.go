@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 )
 
 func mustSolve(t *testing.T, p *Problem, opts Options) *Result {
@@ -441,5 +442,35 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("got %v, want a ValidationError on %s", err, tc.field)
 			}
 		})
+	}
+}
+
+// TestBendersLimits checks that a decomposition stopped by its iteration or
+// time limit returns a feasible plan with an honest bound, not an error.
+func TestBendersLimits(t *testing.T) {
+	p := genFleet(fleetSpec{Pools: 12, PoolsPerFamily: 4, Hours: 24 * 14, Seed: 31, Increment: 1})
+	exact := mustSolve(t, p, Options{Method: Direct})
+	for name, opts := range map[string]Options{
+		"iterations": {Method: Benders, MaxIterations: 2},
+		"time":       {Method: Benders, TimeLimit: time.Nanosecond},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := mustSolve(t, p, opts)
+			if r.Converged {
+				t.Fatalf("converged after the limit: objective %v bound %v", r.Objective, r.Bound)
+			}
+			if r.Bound > exact.Objective*(1+1e-9)+1e-9 {
+				t.Errorf("bound %v above the optimum %v", r.Bound, exact.Objective)
+			}
+			if r.Objective < exact.Objective*(1-1e-9)-1e-9 {
+				t.Errorf("objective %v below the optimum %v", r.Objective, exact.Objective)
+			}
+			if r.Bill.Total > r.Baseline.Total {
+				t.Errorf("plan %v dearer than buying nothing %v", r.Bill.Total, r.Baseline.Total)
+			}
+		})
+	}
+	if !exact.Converged {
+		t.Error("the direct LP reports not converged")
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tranchehq/tranche/solver"
-	"github.com/tranchehq/tranche/solver/lp"
 )
 
 type solveOptions struct {
@@ -47,7 +46,7 @@ such a problem from billing data and a price book.`,
 	}
 	cmd.Flags().StringVarP(&o.problem, "problem", "p", "", "problem file (JSON), or - for standard input")
 	cmd.Flags().StringVar(&o.method, "method", "auto", "auto, direct (one LP) or benders (decomposition)")
-	cmd.Flags().DurationVar(&o.timeLimit, "time-limit", 0, "stop the solve after this long (0: no limit)")
+	cmd.Flags().DurationVar(&o.timeLimit, "time-limit", 0, "stop the decomposition after this long and return the best plan found, with its proven gap (0: no limit)")
 	cmd.Flags().Float64Var(&o.tolerance, "tolerance", 1e-6, "relative optimality gap at which the decomposition stops")
 	_ = cmd.MarkFlagRequired("problem")
 	_ = cmd.RegisterFlagCompletionFunc("method", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -116,7 +115,7 @@ func runSolve(ctx context.Context, g *globalOptions, o *solveOptions, stdout, st
 	if err != nil {
 		return err
 	}
-	opts := solver.Options{Method: method, Tolerance: o.tolerance, LP: lp.Options{TimeLimit: o.timeLimit}}
+	opts := solver.Options{Method: method, Tolerance: o.tolerance, TimeLimit: o.timeLimit}
 	if !g.quiet {
 		fmt.Fprintf(stderr, "solving %d pools × %d hours, %d offerings, %d owned commitments…\n", len(p.Pools), p.Hours, len(p.Offerings), len(p.Owned))
 		last := time.Now()
@@ -169,6 +168,7 @@ type solveReport struct {
 	CoverageAfter   float64         `json:"coverage_after"`
 	LPObjective     float64         `json:"lp_objective"`
 	LPBound         float64         `json:"lp_bound"`
+	Converged       bool            `json:"converged"`
 	ModelGap        float64         `json:"model_gap"`
 	RoundingGap     float64         `json:"rounding_gap"`
 	Iterations      int             `json:"iterations"`
@@ -224,6 +224,7 @@ func newSolveReport(p *solver.Problem, r *solver.Result) *solveReport {
 		CoverageAfter:  r.Bill.Coverage(),
 		LPObjective:    cents(r.Objective),
 		LPBound:        cents(r.Bound),
+		Converged:      r.Converged,
 		ModelGap:       cents(r.ModelGap),
 		RoundingGap:    cents(r.RoundingGap),
 		Iterations:     r.Iterations,
@@ -289,6 +290,13 @@ func (s *solveReport) summary() []string {
 			s.Method, s.Iterations, map[bool]string{true: "Benders iterations", false: "simplex iterations"}[s.Method == "benders"], s.ElapsedSeconds, s.Compression.Hours, s.Compression.Classes, s.Compression.Ratio, s.Compression.Components),
 		fmt.Sprintf("LP optimum %s (bound %s); billing vs LP gap %s; rounding to whole instances cost %s.",
 			money(s.LPObjective), money(s.LPBound), money(s.ModelGap), money(s.RoundingGap)),
+	}
+	if !s.Converged {
+		gap := 0.0
+		if s.LPObjective != 0 {
+			gap = 100 * (s.LPObjective - s.LPBound) / s.LPObjective
+		}
+		out = append(out, fmt.Sprintf("NOT PROVEN OPTIMAL: the solve stopped at its limit; the optimum may be up to %.3f%% (%s) cheaper than the solution this plan was rounded from.", gap, money(s.LPObjective-s.LPBound)))
 	}
 	for _, b := range s.BindingPolicies {
 		out = append(out, "Binding: "+b.Text)
