@@ -36,6 +36,9 @@ type relaxed struct {
 	// converged is false when the decomposition stopped on its iteration
 	// or time limit before proving x optimal within the tolerance.
 	converged bool
+	// whole is the compiled problem when it was solved whole (not split
+	// into components), for the later stages to reuse.
+	whole *compiled
 }
 
 // policyRows adds the policy rows that are linear in the purchase

@@ -9,8 +9,7 @@ import (
 // purchaseLines builds the plan lines from the billed result. bill's
 // holdings are the owned commitments (nOwned of them) followed by
 // purchaseHoldings(p, q), in order.
-func purchaseLines(p *Problem, q []float64, bill *Bill, nOwned int, rel *relaxed) []Purchase {
-	c := compile(p, true)
+func purchaseLines(p *Problem, c *compiled, q []float64, bill *Bill, nOwned int, rel *relaxed) []Purchase {
 	ev := c.evaluate(q, 1, true)
 	var lines []Purchase
 	h := nOwned

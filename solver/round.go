@@ -27,7 +27,7 @@ const maxRoundUpTrials = 32
 //
 // The result is a restriction of the continuous problem, so it never saves
 // more than the continuous optimum; the difference is Result.RoundingGap.
-func roundRepair(ctx context.Context, p *Problem, rel *relaxed, opts *Options) ([]float64, error) {
+func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opts *Options) ([]float64, error) {
 	nk := len(p.Offerings)
 	q := append([]float64(nil), rel.x...)
 	whole := false
@@ -58,7 +58,6 @@ func roundRepair(ctx context.Context, p *Problem, rel *relaxed, opts *Options) (
 	if opts.Progress != nil {
 		opts.Progress(Progress{Stage: "rounding", Upper: rel.objective, Lower: rel.bound})
 	}
-	c := compile(p, true)
 	costOf := func(x []float64) float64 {
 		return c.purchaseCost(x) + c.ownedFees() + c.evaluate(x, 1, false).onDemand
 	}
@@ -89,7 +88,7 @@ func roundRepair(ctx context.Context, p *Problem, rel *relaxed, opts *Options) (
 				lo[k], hi[k] = q[k], q[k]
 			}
 		}
-		if r, err := solveRelaxedSplit(ctx, p, bounds{lo: lo, hi: hi}, opts, nil); err == nil {
+		if r, err := solveRelaxed(ctx, c, bounds{lo: lo, hi: hi}, opts); err == nil {
 			for k := range q {
 				if p.Offerings[k].Increment <= 0 {
 					q[k] = r.x[k]

@@ -193,7 +193,13 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	res.LPRows, res.LPColumns = rel.rows, rel.cols
 	res.Binding = rel.binding
 
-	q, err := roundRepair(ctx, p, rel, &opts)
+	// One compiled form of the whole problem serves rounding and the plan
+	// lines.
+	c := rel.whole
+	if c == nil {
+		c = compile(p, !opts.NoCompression)
+	}
+	q, err := roundRepair(ctx, p, c, rel, &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +229,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	}
 	res.RoundingGap = res.Bill.Total - res.RelaxedCost
 	res.Savings = res.Baseline.Total - res.Bill.Total
-	res.Purchases = purchaseLines(p, q, res.Bill, len(owned), rel)
+	res.Purchases = purchaseLines(p, c, q, res.Bill, len(owned), rel)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -237,7 +243,11 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 		if res != nil {
 			res.Compression = c.stats
 		}
-		return solveRelaxed(ctx, c, b, opts)
+		r, err := solveRelaxed(ctx, c, b, opts)
+		if r != nil {
+			r.whole = c
+		}
+		return r, err
 	}
 	out := &relaxed{x: make([]float64, len(p.Offerings)), converged: true}
 	covered := make([]bool, len(p.Pools))

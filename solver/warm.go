@@ -63,57 +63,96 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 // warmStart proposes a purchase to start the decomposition from: the
 // purchases are sized one after the other in billing order, each at the
 // level where one more unit would be used in too few hours to pay for
-// itself, given the ones before it and none after it. It is a heuristic;
-// its only job is to start Benders near the optimum.
+// itself, given the ones before it and none after it. Purchases of one tier
+// whose pools do not overlap cannot affect each other, so they are sized
+// together from one sweep over the hours. It is a heuristic; its only job is
+// to start Benders near the optimum.
 func (c *compiled) warmStart(lo, hi []float64) []float64 {
 	x := append([]float64(nil), lo...)
 	w := c.newWork()
-	reach := make([]float64, len(c.weight))
-	value := make([]float64, len(c.weight))
+	var batch []int // sources sized together
+	inBatch := make([]bool, c.np)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		reach := make([][]float64, len(batch))
+		value := make([][]float64, len(batch))
+		for j := range batch {
+			reach[j] = make([]float64, len(c.weight))
+			value[j] = make([]float64, len(c.weight))
+		}
+		c.sweep(x, w, func(cl, seg int) {
+			for j, si := range batch {
+				if !c.active[seg][si] {
+					continue
+				}
+				// What the purchase could use is the usage still uncovered
+				// once every source is applied (the batch at its lower
+				// bounds), and one unit of it is worth Σ r·d / Σ r·rate
+				// over its covers.
+				k := c.srcs[si].offering
+				var rv, rr float64
+				for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+					p := c.covPool[i]
+					r := w.resid[p]
+					rv += r * c.d[p]
+					rr += r * c.covRate[i]
+				}
+				if rr > 0 {
+					reach[j][cl] = rr
+					value[j][cl] = rv / rr
+				}
+			}
+		})
+		for j, si := range batch {
+			k := c.srcs[si].offering
+			q := quantileLevel(reach[j], value[j], c.weight, c.p.Offerings[k].HourlyCost()*c.activeHours(si))
+			x[k] = min(hi[k], max(lo[k], x[k]+q))
+		}
+		batch = batch[:0]
+		clear(inBatch)
+	}
+	tier := -1
 	for si, s := range c.srcs {
 		if s.owned >= 0 {
 			continue
 		}
 		k := s.offering
-		c.sweep(x, w, func(cl, seg int) {
-			reach[cl], value[cl] = 0, 0
-			if !c.active[seg][si] {
-				return
-			}
-			// What this purchase could use is the usage still uncovered once
-			// every source is applied (this one being at its lower bound), and
-			// one unit of it is worth Σ r·d / Σ r·rate over its covers.
-			var rv, rr float64
-			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
-				p := c.covPool[i]
-				r := w.resid[p]
-				rv += r * c.d[p]
-				rr += r * c.covRate[i]
-			}
-			if rr > 0 {
-				reach[cl] = rr
-				value[cl] = rv / rr
-			}
-		})
-		// Largest level q with Σ_{c: reach_c > q} w_c·value_c ≥ hourly cost × hours.
-		need := c.p.Offerings[k].HourlyCost() * c.activeHours(si)
-		idx := make([]int, 0, len(reach))
-		for cl, r := range reach {
-			if r > 0 {
-				idx = append(idx, cl)
-			}
+		overlap := c.p.Offerings[k].Tier != tier
+		for i := c.covStart[k]; i < c.covStart[k+1] && !overlap; i++ {
+			overlap = inBatch[c.covPool[i]]
 		}
-		sort.Slice(idx, func(a, b int) bool { return reach[idx[a]] > reach[idx[b]] })
-		var acc float64
-		q := 0.0
-		for _, cl := range idx {
-			acc += c.weight[cl] * value[cl]
-			if acc >= need {
-				q = reach[cl]
-				break
-			}
+		if overlap {
+			flush()
+			tier = c.p.Offerings[k].Tier
 		}
-		x[k] = min(hi[k], max(lo[k], x[k]+q))
+		batch = append(batch, si)
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+			inBatch[c.covPool[i]] = true
+		}
 	}
+	flush()
 	return x
+}
+
+// quantileLevel is the largest level q at which the classes that would
+// use more than q are still worth the cost of one more unit:
+// Σ_{c: reach_c > q} weight_c·value_c ≥ need.
+func quantileLevel(reach, value, weight []float64, need float64) float64 {
+	idx := make([]int, 0, len(reach))
+	for cl, r := range reach {
+		if r > 0 {
+			idx = append(idx, cl)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return reach[idx[a]] > reach[idx[b]] })
+	var acc float64
+	for _, cl := range idx {
+		acc += weight[cl] * value[cl]
+		if acc >= need {
+			return reach[cl]
+		}
+	}
+	return 0
 }
