@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -51,13 +52,20 @@ func benchSolve(b *testing.B, s fleetSpec, opts Options) {
 	}
 	close(done)
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
+	}
 	b.ReportMetric(float64(r.Iterations), "iterations")
 	b.ReportMetric(r.Compression.Ratio(), "compression")
 	b.ReportMetric((r.Objective-r.Bound)/r.Objective, "rel-gap")
 	b.ReportMetric(r.Savings, "savings-USD")
 }
 
-var benchLarge = flag.Bool("bench.large", false, "also run the 1,000- and 10,000-pool benchmarks (minutes to hours)")
+var (
+	benchLarge = flag.Bool("bench.large", false, "also run the 1,000- and 10,000-pool benchmarks")
+	benchLimit = flag.Duration("bench.limit", 10*time.Second, "time limit of the decomposition in the 1,000- and 10,000-pool benchmarks")
+)
 
 // BenchmarkSolve runs the decomposition on a year of hourly usage of
 // generated AWS-like fleets (RIs per pool, an EC2 Instance SP per family of
@@ -71,8 +79,13 @@ func BenchmarkSolve(b *testing.B) {
 					if pools >= 1000 && !*benchLarge {
 						b.Skip("run with -bench.large")
 					}
-					benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, Scheduled: usage == "scheduled"},
-						Options{Method: Benders, NoCompression: !compress})
+					opts := Options{Method: Benders, NoCompression: !compress}
+					if pools >= 1000 {
+						// Exactness is out of reach here (docs/benchmarks.md):
+						// measure the gap proven in a fixed time instead.
+						opts.TimeLimit = *benchLimit
+					}
+					benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, Scheduled: usage == "scheduled"}, opts)
 				})
 			}
 		}
