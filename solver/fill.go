@@ -226,10 +226,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				wt := c.weight[cl]
 				pt.od[g] += wt * c.fill(cl, caps, w, grad)
 				for si, s := range c.srcs {
-					if s.owned >= 0 || caps[si] == 0 {
-						if s.owned < 0 && grad && c.active[seg][si] {
-							pt.grad[g][s.offering] -= wt * w.lambda[si]
-						}
+					if s.owned >= 0 || !c.active[seg][si] {
 						continue
 					}
 					pt.used[s.offering] += wt * (caps[si] - w.left[si])

@@ -181,7 +181,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	res := &Result{Relaxed: make([]float64, len(p.Offerings)), Bound: 0}
+	res := &Result{Relaxed: make([]float64, len(p.Offerings))}
 
 	rel, err := solveRelaxedSplit(ctx, p, bounds{}, &opts, res)
 	if err != nil {
@@ -273,9 +273,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 		for i, k := range offs {
 			out.x[k] = r.x[i]
 		}
-		for _, bd := range r.binding {
-			out.binding = append(out.binding, bd)
-		}
+		out.binding = append(out.binding, r.binding...)
 		for _, pi := range pools {
 			covered[pi] = true
 		}
