@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,20 +8,6 @@ import (
 	"github.com/tranchehq/tranche/internal/report"
 	"github.com/tranchehq/tranche/providers/focus/focustest"
 )
-
-func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	root := newRootCmd()
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	if err != nil {
-		errb.WriteString(err.Error())
-	}
-	return out.String(), errb.String(), exitCode(err)
-}
 
 func TestReportCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -52,7 +36,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := runCLI(t, c.args...)
+			out, errs, code := run(t, c.args...)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
 			}

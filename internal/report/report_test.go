@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/tranchehq/tranche/internal/golden"
 	"github.com/tranchehq/tranche/internal/report"
 	"github.com/tranchehq/tranche/providers/focus"
 	"github.com/tranchehq/tranche/providers/focus/focustest"
@@ -22,35 +23,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const fixtures = "../../testdata/focus"
 
+// golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(run go test -update if intended)", path, i+1, g, w)
-			}
-		}
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 func build(t *testing.T, paths []string, fopt focus.Options, ropt report.Options) *report.Report {
