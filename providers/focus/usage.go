@@ -181,8 +181,12 @@ type CommitmentRecord struct {
 	// EndKnown is false when no one-time purchase row gives the end of the
 	// term (FOCUS has no end-date column); End is then zero.
 	EndKnown bool `json:"end_known"`
-	// KindNote says why Kind is empty, when it is.
+	// KindNote says why Kind is empty, or how it was inferred when the
+	// FOCUS columns do not state it.
 	KindNote string `json:"kind_note,omitempty"`
+	// Families lists the instance families of the usage the commitment
+	// covered (its Used rows), most-used first.
+	Families []string `json:"families,omitempty"`
 }
 
 const commitmentsSQL = `
@@ -213,6 +217,31 @@ SELECT c.cd_id, any_value(c.provider_name), coalesce(any_value(c.cd_name), ''), 
  GROUP BY c.cd_id
  ORDER BY c.cd_id`
 
+// coveredSQL describes the usage each commitment covered: instance
+// families (most-used first), platform, service, and the instance type of
+// its purchase rows where their description names one.
+const coveredSQL = `
+WITH r AS (
+	SELECT cd_id, charge_category AS cat, service_name AS svc, consumed_quantity AS q,
+	       ` + instanceTypeSQL + ` AS itype, ` + platformSQL + ` AS platform
+	  FROM charges
+	 WHERE cd_id IS NOT NULL AND (charge_category = 'Purchase' OR (charge_category = 'Usage' AND cd_status = 'Used'))
+), fam AS (
+	SELECT cd_id, split_part(itype, '.', 1) AS family, sum(coalesce(q, 0)) AS q
+	  FROM r WHERE cat = 'Usage' AND itype IS NOT NULL GROUP BY ALL
+)
+SELECT r.cd_id,
+       coalesce((SELECT string_agg(family, ',' ORDER BY q DESC, family) FROM fam WHERE fam.cd_id = r.cd_id), ''),
+       coalesce(mode(r.platform) FILTER (WHERE r.cat = 'Usage'), ''),
+       coalesce(mode(r.svc) FILTER (WHERE r.cat = 'Usage'), ''),
+       coalesce(any_value(r.itype) FILTER (WHERE r.cat = 'Purchase'), '')
+  FROM r GROUP BY r.cd_id`
+
+type covered struct {
+	families                 []string
+	platform, service, itype string
+}
+
 // Commitments lists the commitments seen in the billing data (purchase rows
 // and usage rows with a CommitmentDiscountId), with what can be derived
 // from FOCUS columns: kind, payment option (from the purchase rows'
@@ -225,6 +254,10 @@ func (d *Dataset) Commitments(ctx context.Context) ([]CommitmentRecord, error) {
 		return nil, fmt.Errorf("focus: deriving commitments: %w", err)
 	}
 	defer rows.Close()
+	cov, err := d.covered(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []CommitmentRecord
 	for rows.Next() {
 		var (
@@ -244,7 +277,9 @@ func (d *Dataset) Commitments(ctx context.Context) ([]CommitmentRecord, error) {
 		if p, err := providers.ParseProvider(prov.String); err == nil {
 			r.Provider = p
 		}
-		r.Kind, r.KindNote = kindOf(r.Provider, typ, cat)
+		cv := cov[id]
+		r.Families = cv.families
+		r.Kind, r.KindNote = kindOf(r.Provider, typ, cat, name, cv.families)
 		if end.Valid {
 			r.End, r.EndKnown = end.Time.UTC(), true
 		}
@@ -270,15 +305,53 @@ func (d *Dataset) Commitments(ctx context.Context) ([]CommitmentRecord, error) {
 			r.Unit = providers.UnitInstanceHour
 		}
 		r.Scope = providers.PoolKey{Provider: r.Provider, BillingScope: ba, Account: sa, Region: region, Unit: r.Unit}
+		if !r.Kind.Spend() || r.Kind == providers.KindEC2InstanceSP {
+			// A resource commitment, or an EC2 Instance Savings Plan, is
+			// bought for one family: the family of the usage it covered.
+			if len(cv.families) == 1 {
+				r.Scope.Family = cv.families[0]
+			}
+			if !r.Kind.Spend() {
+				r.Scope.Service, r.Scope.Platform, r.InstanceType = cv.service, cv.platform, cv.itype
+			}
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// kindOf maps FOCUS CommitmentDiscountType and Category to a Kind where
-// FOCUS columns decide it, and says why not otherwise.
-func kindOf(p providers.Provider, typ, cat string) (providers.Kind, string) {
-	t := strings.ToLower(typ)
+// covered runs coveredSQL.
+func (d *Dataset) covered(ctx context.Context) (map[string]covered, error) {
+	rows, err := d.db.QueryContext(ctx, coveredSQL)
+	if err != nil {
+		return nil, fmt.Errorf("focus: deriving what commitments covered: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]covered{}
+	for rows.Next() {
+		var id, fams string
+		var c covered
+		if err := rows.Scan(&id, &fams, &c.platform, &c.service, &c.itype); err != nil {
+			return nil, fmt.Errorf("focus: deriving what commitments covered: %w", err)
+		}
+		if fams != "" {
+			c.families = strings.Split(fams, ",")
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}
+
+// kindOf maps FOCUS CommitmentDiscountType, Category and Name to a Kind
+// where FOCUS columns decide it. For AWS, whose exports do not say which
+// kind of savings plan or reserved instance a commitment is, the name is
+// read when it says (as "Compute Savings Plan", "EC2 Instance Savings
+// Plan", "Convertible"); otherwise the kind is inferred and the note says
+// how: a savings plan that covered one family only is taken for an EC2
+// Instance Savings Plan, any other for a Compute Savings Plan, and a
+// reserved instance for a standard one.
+func kindOf(p providers.Provider, typ, cat, name string, families []string) (providers.Kind, string) {
+	t, n := strings.ToLower(typ), strings.ToLower(name)
 	switch p {
 	case providers.Azure:
 		switch {
@@ -296,10 +369,24 @@ func kindOf(p providers.Provider, typ, cat string) (providers.Kind, string) {
 		}
 	case providers.AWS:
 		switch {
-		case strings.Contains(t, "savings plan"):
-			return "", "AWS Savings Plan: FOCUS columns do not say Compute or EC2 Instance"
+		case strings.Contains(t, "savings plan") || (cat == "Spend" && !strings.Contains(t, "reserv")):
+			switch {
+			case strings.Contains(n, "compute"):
+				return providers.KindComputeSP, ""
+			case strings.Contains(n, "ec2 instance") || strings.Contains(n, "ec2instance"):
+				return providers.KindEC2InstanceSP, ""
+			case len(families) == 1:
+				return providers.KindEC2InstanceSP, "inferred: FOCUS does not say Compute or EC2 Instance Savings Plan; it covered one family (" + families[0] + ") only, so it is taken for an EC2 Instance Savings Plan"
+			}
+			return providers.KindComputeSP, "inferred: FOCUS does not say Compute or EC2 Instance Savings Plan; it covered several families or none, so it is taken for a Compute Savings Plan"
 		case strings.Contains(t, "reserv"):
-			return "", "AWS Reserved Instance: FOCUS columns do not say standard or convertible"
+			if strings.Contains(n, "convertible") {
+				return providers.KindRIConvertible, ""
+			}
+			if strings.Contains(n, "standard") {
+				return providers.KindRIStandard, ""
+			}
+			return providers.KindRIStandard, "inferred: FOCUS does not say standard or convertible; taken for a standard reserved instance"
 		}
 	}
 	if p == "" {
