@@ -150,14 +150,29 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 		b.Problem.Offerings = append(b.Problem.Offerings, so)
 	}
 	for _, c := range in.Owned {
-		k := matchOwned(b, c)
+		endKnown := !c.End.IsZero()
+		if !endKnown {
+			// Active through the horizon, of whatever term matches.
+			c.End = start.Add(time.Duration(hours+1) * time.Hour)
+			if c.Start.IsZero() {
+				c.Start = start
+			}
+			b.Notes = append(b.Notes, fmt.Sprintf("owned commitment %s: its end is not known from the data; it is assumed active through the horizon", c.ID))
+		}
+		k, factor := matchOwned(b, c, endKnown)
 		if k < 0 {
 			b.Excluded = append(b.Excluded, Exclusion{What: fmt.Sprintf("owned commitment %s (%s, %g)", c.ID, c.Kind, c.Quantity),
 				Reason: "no offering in the price book matches its kind, term, size and scope, so its coverage cannot be modelled; the plan may buy what it already covers"})
 			continue
 		}
+		qty := c.Quantity
+		if c.Unit == providers.UnitNormalizedHour && !c.Kind.Spend() && factor > 0 {
+			// Billing data counts a size-flexible reservation in normalized
+			// units; the offering in instances of its size.
+			qty /= factor
+		}
 		b.Problem.Owned = append(b.Problem.Owned, solver.Commitment{
-			ID: c.ID, Offering: k, Quantity: c.Quantity,
+			ID: c.ID, Offering: k, Quantity: qty,
 			Start: hoursBetween(start, c.Start), End: hoursBetween(start, c.End),
 		})
 	}
@@ -169,29 +184,30 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 
 // matchOwned finds the cheapest offering of the commitment's kind and size
 // whose coverage includes its scope pool, with a term as long as the
-// commitment's.
-func matchOwned(b *Built, c providers.Commitment) int {
-	best := -1
+// commitment's when termKnown. It returns the offering's index (−1 when
+// none matches) and the size factor of its cover of the scope pool.
+func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64) {
+	best, factor := -1, 0.0
 	days := c.End.Sub(c.Start).Hours() / 24
 	for k, o := range b.Offerings {
 		if o.Kind != c.Kind || (c.InstanceType != "" && o.InstanceType != "" && o.InstanceType != c.InstanceType) {
 			continue
 		}
-		if math.Abs(o.Term.Hours()/24-days) > 31 {
+		if termKnown && math.Abs(o.Term.Hours()/24-days) > 31 {
 			continue
 		}
-		covers := false
+		f := 0.0
 		for _, cv := range o.Covers {
 			if scopeMatches(c.Scope, cv.Pool) {
-				covers = true
+				f = cv.SizeFactor
 				break
 			}
 		}
-		if covers && (best < 0 || o.EffectiveHourlyRate < b.Offerings[best].EffectiveHourlyRate) {
-			best = k
+		if f > 0 && (best < 0 || o.EffectiveHourlyRate < b.Offerings[best].EffectiveHourlyRate) {
+			best, factor = k, f
 		}
 	}
-	return best
+	return best, factor
 }
 
 // scopeMatches reports whether pool lies inside scope: every non-empty

@@ -1,0 +1,670 @@
+package planner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/tranchehq/tranche/providers"
+	"github.com/tranchehq/tranche/solver"
+)
+
+// PlanSchema versions the plan's JSON form (docs/plan-schema.json).
+const PlanSchema = "tranche.plan/v1"
+
+// hoursPerMonth is the month of every monthly figure: 730 hours, as AWS
+// counts it.
+const hoursPerMonth = 730
+
+// Input is what a plan is made from.
+type Input struct {
+	Book *providers.PriceBook
+	// History is the hourly usage per pool; every series has the same start
+	// and length.
+	History []providers.UsageSeries
+	// Owned are the commitments owned, with their start and end; a zero End
+	// means the end is not known.
+	Owned []providers.Commitment
+	// Policy is what the buyer accepts; DefaultPolicy when zero.
+	Policy Policy
+	// AsOf is the hour the plan is made at: only history before it is used
+	// and the purchases start then. Zero means the end of the history.
+	AsOf time.Time
+	// Lookback and Horizon override the policy's when not zero.
+	Lookback, Horizon time.Duration
+	// Sources names the input files, for the record; they do not change
+	// the plan's figures.
+	Sources []string
+}
+
+// Options controls how a plan is computed.
+type Options struct {
+	Solver solver.Options
+	// Progress, when set, receives one line per step of long work.
+	Progress io.Writer
+}
+
+// Plan is the answer: the purchases to make now and everything a
+// reviewer needs to judge them. Every money figure comes from the billing
+// simulator. JSON names follow AWS's purchase recommendations where the
+// meaning is the same; docs/plan-schema.json is the schema.
+type Plan struct {
+	Schema string `json:"Schema"`
+	// AsOf is the hour the plan is made at; InputDigest the SHA-256 of
+	// everything the plan was computed from (price book, the usage and
+	// commitments used, policy, as-of, lookback, horizon).
+	AsOf        time.Time `json:"AsOf"`
+	InputDigest string    `json:"InputDigest"`
+	Currency    string    `json:"Currency"`
+	// Scenario is the forecast planned for: "repeat" (the lookback
+	// repeated over the horizon).
+	Scenario string   `json:"Scenario"`
+	Lookback Window   `json:"Lookback"`
+	Horizon  Window   `json:"Horizon"`
+	Policy   Policy   `json:"Policy"`
+	Sources  []string `json:"Sources,omitempty"`
+	Lines    []Line   `json:"Lines"`
+	Totals   Totals   `json:"Totals"`
+	// Curve is the savings-versus-commitment curve: the plan's purchases
+	// scaled from 0 to 150 %, each point simulated.
+	Curve []CurvePoint `json:"SavingsCurve"`
+	// Pools is coverage before and after the plan, per pool.
+	Pools []PoolLine `json:"Pools"`
+	// Owned are the commitments the plan counted on.
+	Owned []OwnedLine `json:"Owned"`
+	// Binding lists the policy limits that hold the plan back, with what
+	// relaxing each would save.
+	Binding []BindingLine `json:"Binding"`
+	// Excluded lists usage and commitments left out, with the reason.
+	Excluded []Exclusion `json:"Excluded"`
+	Notes    []string    `json:"Notes"`
+	Solver   SolverInfo  `json:"Solver"`
+	// Status is the review status: always "proposed" when made.
+	Status string `json:"Status"`
+
+	// offerings are the price-book offerings of the lines, by ID.
+	offerings map[string]providers.Offering
+}
+
+// Window is a stretch of hours.
+type Window struct {
+	Start time.Time `json:"Start"`
+	End   time.Time `json:"End"`
+	Hours int       `json:"Hours"`
+}
+
+// Line is one purchase. Money is in the plan's currency; percentages are
+// 0–100; monthly figures use 730-hour months.
+type Line struct {
+	LineNumber    int                     `json:"LineNumber"`
+	OfferingID    string                  `json:"OfferingId"`
+	Offering      string                  `json:"Offering"`
+	Provider      providers.Provider      `json:"Provider"`
+	Kind          providers.Kind          `json:"Kind"`
+	Term          providers.Term          `json:"Term"`
+	PaymentOption providers.PaymentOption `json:"PaymentOption"`
+	InstanceType  string                  `json:"InstanceType,omitempty"`
+	Region        string                  `json:"Region,omitempty"`
+	// Quantity is in the offering's units: instances for resource kinds,
+	// currency per hour for savings plans.
+	Quantity     float64 `json:"Quantity"`
+	QuantityUnit string  `json:"QuantityUnit"`
+	// RecommendedNumberOfInstancesToPurchase and
+	// RecommendedNormalizedUnitsToPurchase are set for resource kinds.
+	RecommendedNumberOfInstancesToPurchase *float64 `json:"RecommendedNumberOfInstancesToPurchase,omitempty"`
+	RecommendedNormalizedUnitsToPurchase   *float64 `json:"RecommendedNormalizedUnitsToPurchase,omitempty"`
+	// HourlyCommitmentToPurchase is the line's cost per hour: the upfront
+	// amortized over the term plus the recurring fee.
+	HourlyCommitmentToPurchase   float64 `json:"HourlyCommitmentToPurchase"`
+	UpfrontCost                  float64 `json:"UpfrontCost"`
+	RecurringStandardMonthlyCost float64 `json:"RecurringStandardMonthlyCost"`
+	// EffectiveHourlyRate is per unit bought.
+	EffectiveHourlyRate           float64 `json:"EffectiveHourlyRate"`
+	EstimatedMonthlySavingsAmount float64 `json:"EstimatedMonthlySavingsAmount"`
+	// EstimatedSavingsAmount is over the horizon.
+	EstimatedSavingsAmount float64 `json:"EstimatedSavingsAmount"`
+	// EstimatedSavingsPercentage is savings over the on-demand value of the
+	// usage the line covers; EstimatedROI savings over what the line costs.
+	EstimatedSavingsPercentage float64 `json:"EstimatedSavingsPercentage"`
+	EstimatedROI               float64 `json:"EstimatedROI"`
+	// EstimatedBreakEvenInMonths is when the line's savings before
+	// amortization repay its upfront: 0 without upfront, null if never.
+	EstimatedBreakEvenInMonths  *float64 `json:"EstimatedBreakEvenInMonths"`
+	EstimatedAverageUtilization float64  `json:"EstimatedAverageUtilization"`
+	// CoverageAdded is the share of all eligible usage the line covers;
+	// CoverageBefore and CoverageAfter the coverage of the pools it can
+	// cover, without and with the plan.
+	CoverageAdded  float64 `json:"CoverageAdded"`
+	CoverageBefore float64 `json:"CoverageBefore"`
+	CoverageAfter  float64 `json:"CoverageAfter"`
+	// NextUnitSavings is what one more unit would save over the horizon
+	// (negative: it would cost more than it saves).
+	NextUnitSavings float64 `json:"NextUnitSavings"`
+	// Pools are the pools with usage the line can cover.
+	Pools   []string `json:"Pools"`
+	Reasons []string `json:"Reasons"`
+}
+
+// Totals are the plan-level figures. Monthly figures are averages over
+// the horizon.
+type Totals struct {
+	// OnDemandMonthlyCost is what the usage would cost with no commitment.
+	OnDemandMonthlyCost float64 `json:"OnDemandMonthlyCost"`
+	// CurrentMonthlyCost is the cost with the owned commitments only;
+	// PlannedMonthlyCost with the plan's purchases too.
+	CurrentMonthlyCost            float64 `json:"CurrentMonthlyCost"`
+	PlannedMonthlyCost            float64 `json:"PlannedMonthlyCost"`
+	EstimatedMonthlySavingsAmount float64 `json:"EstimatedMonthlySavingsAmount"`
+	EstimatedSavingsAmount        float64 `json:"EstimatedSavingsAmount"`
+	// EstimatedSavingsPercentage is the savings over the current cost.
+	EstimatedSavingsPercentage float64 `json:"EstimatedSavingsPercentage"`
+	TotalUpfrontCost           float64 `json:"TotalUpfrontCost"`
+	TotalHourlyCommitment      float64 `json:"TotalHourlyCommitment"`
+	RecurringMonthlyCost       float64 `json:"RecurringMonthlyCost"`
+	// EstimatedROI is the savings over the cost of the purchases.
+	EstimatedROI float64 `json:"EstimatedROI"`
+	// Coverage of eligible usage at on-demand value, before and after.
+	CoverageBefore float64 `json:"CoverageBefore"`
+	CoverageAfter  float64 `json:"CoverageAfter"`
+	// EffectiveSavingsRate is 1 − cost / on-demand cost, before and after.
+	EffectiveSavingsRateBefore float64 `json:"EffectiveSavingsRateBefore"`
+	EffectiveSavingsRateAfter  float64 `json:"EffectiveSavingsRateAfter"`
+	// EstimatedAverageUtilization is of the purchases together.
+	EstimatedAverageUtilization float64 `json:"EstimatedAverageUtilization"`
+	// MonthlyWaste is the unused part of the purchases' cost.
+	MonthlyWaste float64 `json:"MonthlyWaste"`
+	Purchases    int     `json:"Purchases"`
+}
+
+// CurvePoint is one point of the savings-versus-commitment curve.
+type CurvePoint struct {
+	// Scale is the share of the plan's quantities bought (1 = the plan).
+	Scale            float64 `json:"Scale"`
+	HourlyCommitment float64 `json:"HourlyCommitment"`
+	MonthlySavings   float64 `json:"MonthlySavings"`
+	// MarginalSavingsPerCommitment is what each extra unit of hourly
+	// commitment since the previous point saves per unit: above 0 the last
+	// step paid for itself; below 0 it lost money.
+	MarginalSavingsPerCommitment *float64 `json:"MarginalSavingsPerCommitment"`
+}
+
+// PoolLine is one pool's coverage before and after the plan.
+type PoolLine struct {
+	Pool                string  `json:"Pool"`
+	Unit                string  `json:"Unit"`
+	AverageHourlyUsage  float64 `json:"AverageHourlyUsage"`
+	OnDemandRate        float64 `json:"OnDemandRate"`
+	OnDemandMonthlyCost float64 `json:"OnDemandMonthlyCost"`
+	CoverageBefore      float64 `json:"CoverageBefore"`
+	CoverageAfter       float64 `json:"CoverageAfter"`
+}
+
+// OwnedLine is an owned commitment the plan counted on.
+type OwnedLine struct {
+	ID       string         `json:"Id"`
+	Kind     providers.Kind `json:"Kind"`
+	Quantity float64        `json:"Quantity"`
+	End      *time.Time     `json:"End"`
+	// Utilization is its expected utilization over the horizon with the
+	// plan (0–100).
+	Utilization float64 `json:"Utilization"`
+}
+
+// BindingLine is a policy limit that binds.
+type BindingLine struct {
+	// Constraint is the policy field; Offering the line it is about (for
+	// min_utilization).
+	Constraint string  `json:"Constraint"`
+	Offering   string  `json:"Offering,omitempty"`
+	Limit      float64 `json:"Limit"`
+	// Value is what relaxing the limit by one step would save over the
+	// horizon.
+	Value float64 `json:"Value"`
+	Text  string  `json:"Text"`
+}
+
+// SolverInfo is how the answer was found and how good it is proven.
+type SolverInfo struct {
+	Method    string `json:"Method"`
+	Converged bool   `json:"Converged"`
+	// Objective and Bound are the model's cost and proven lower bound over
+	// the horizon; ModelGap and RoundingGap as in solver.Result.
+	Objective   float64 `json:"Objective"`
+	Bound       float64 `json:"Bound"`
+	ModelGap    float64 `json:"ModelGap"`
+	RoundingGap float64 `json:"RoundingGap"`
+	Iterations  int     `json:"Iterations"`
+	Hours       int     `json:"Hours"`
+	HourClasses int     `json:"HourClasses"`
+	Pools       int     `json:"Pools"`
+	Offerings   int     `json:"Offerings"`
+}
+
+// MakePlan computes the plan for the repeat scenario: the lookback before
+// AsOf, repeated over the horizon.
+func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
+	if in.Book == nil {
+		return nil, errors.New("planner: no price book")
+	}
+	pol := in.Policy
+	if pol.Lookback == 0 && pol.Horizon == 0 && len(pol.Kinds) == 0 && len(pol.Terms) == 0 && len(pol.PaymentOptions) == 0 &&
+		pol.MaxUpfront == nil && pol.MaxHourlyCommitment == nil && pol.MaxCoverage == nil && pol.MaxThreeYearShare == nil && pol.MinUtilization == 0 {
+		pol = DefaultPolicy()
+	}
+	if in.Lookback != 0 {
+		pol.Lookback = Duration(in.Lookback)
+	}
+	if in.Horizon != 0 {
+		pol.Horizon = Duration(in.Horizon)
+	}
+	pol = pol.withDefaults()
+	if err := pol.Validate(); err != nil {
+		return nil, fmt.Errorf("planner: policy: %w", err)
+	}
+	progress := func(format string, args ...any) {
+		if opt.Progress != nil {
+			fmt.Fprintf(opt.Progress, format+"\n", args...)
+		}
+	}
+	hist, err := alignedHistory(in.History)
+	if err != nil {
+		return nil, err
+	}
+	asOf := in.AsOf.UTC().Truncate(time.Hour)
+	if asOf.IsZero() {
+		asOf = hist.end
+	}
+	if !asOf.After(hist.start) {
+		return nil, fmt.Errorf("planner: as-of %s is not after the first hour of usage (%s): there is no history to plan from",
+			asOf.Format(time.RFC3339), hist.start.Format(time.RFC3339))
+	}
+	if asOf.After(hist.end) {
+		return nil, fmt.Errorf("planner: as-of %s is after the end of the usage history (%s): the hours between are unknown; plan as of %s or earlier",
+			asOf.Format(time.RFC3339), hist.end.Format(time.RFC3339), hist.end.Format(time.RFC3339))
+	}
+	p := &Plan{Schema: PlanSchema, AsOf: asOf, Currency: in.Book.Currency, Scenario: "repeat", Policy: pol, Sources: in.Sources,
+		Status: "proposed", Lines: []Line{}, Excluded: []Exclusion{}, Notes: []string{}, Owned: []OwnedLine{}}
+	lb := time.Duration(pol.Lookback)
+	lbStart := asOf.Add(-lb)
+	if lbStart.Before(hist.start) {
+		p.Notes = append(p.Notes, fmt.Sprintf("PARTIAL HISTORY: the lookback is %s but only %.1f days of usage precede the as-of time; the plan repeats those",
+			pol.Lookback, asOf.Sub(hist.start).Hours()/24))
+		lbStart = hist.start
+	}
+	lbFrom := int(lbStart.Sub(hist.start).Hours())
+	lbTo := int(asOf.Sub(hist.start).Hours())
+	lbHours := lbTo - lbFrom
+	horizon := int(time.Duration(pol.Horizon).Hours())
+	p.Lookback = Window{Start: lbStart, End: asOf, Hours: lbHours}
+	p.Horizon = Window{Start: asOf, End: asOf.Add(time.Duration(horizon) * time.Hour), Hours: horizon}
+
+	// The repeat scenario: the lookback's hours repeated over the horizon.
+	var usage []providers.UsageSeries
+	idle := 0
+	for _, s := range hist.series {
+		look := s.Quantity[lbFrom:lbTo]
+		var total float64
+		for _, q := range look {
+			total += q
+		}
+		if total <= 0 {
+			idle++
+			continue
+		}
+		q := make([]float64, horizon)
+		for h := range q {
+			q[h] = look[h%lbHours]
+		}
+		usage = append(usage, providers.UsageSeries{Pool: s.Pool, Start: asOf, Quantity: q, OnDemandRate: s.OnDemandRate})
+	}
+	if idle > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d pools had no usage in the lookback and are not planned for", idle))
+	}
+	if len(usage) == 0 {
+		return nil, fmt.Errorf("%w: no pool has usage in the lookback %s – %s", ErrNoUsage, lbStart.Format(time.RFC3339), asOf.Format(time.RFC3339))
+	}
+	owned := ownedAt(in.Owned, asOf, p)
+	progress("planning %d pools over a %d-hour horizon (lookback %s – %s, %d owned commitments)",
+		len(usage), horizon, lbStart.Format("2006-01-02 15:04"), asOf.Format("2006-01-02 15:04"), len(owned))
+	b, err := BuildProblem(ProblemInput{Book: in.Book, Usage: usage, Owned: owned})
+	if err != nil {
+		return nil, err
+	}
+	p.Excluded = append(p.Excluded, b.Excluded...)
+	p.Notes = append(p.Notes, b.Notes...)
+	applyPolicy(b, pol, p)
+	uncoverable(b, p)
+	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf)
+	if err != nil {
+		return nil, err
+	}
+	res, err := solver.Solve(ctx, b.Problem, opt.Solver)
+	if err != nil {
+		return nil, fmt.Errorf("planner: %w", err)
+	}
+	progress("solved with %s in %d iterations: %d purchases", res.Method, res.Iterations, len(res.Purchases))
+	if !res.Converged {
+		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: the solver stopped at its limit; the best plan may save up to %.2f %s more over the horizon",
+			res.Objective-res.Bound, p.Currency))
+	}
+	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, Objective: res.Objective, Bound: res.Bound,
+		ModelGap: res.ModelGap, RoundingGap: res.RoundingGap, Iterations: res.Iterations, Hours: horizon,
+		HourClasses: res.Compression.Classes, Pools: len(b.Problem.Pools), Offerings: len(b.Problem.Offerings)}
+	p.fill(b, res)
+	p.Binding = []BindingLine{}
+	for _, bd := range res.Binding {
+		p.Binding = append(p.Binding, BindingLine{Constraint: bd.Constraint, Offering: bd.Offering, Limit: bd.Limit, Value: bd.Value, Text: bd.Text})
+	}
+	if p.Curve, err = curve(b, res); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// history is the usage series checked to share one start and length.
+type history struct {
+	series     []providers.UsageSeries
+	start, end time.Time
+}
+
+func alignedHistory(series []providers.UsageSeries) (*history, error) {
+	if len(series) == 0 {
+		return nil, ErrNoUsage
+	}
+	h := &history{series: append([]providers.UsageSeries(nil), series...)}
+	h.start = series[0].Start.UTC().Truncate(time.Hour)
+	n := len(series[0].Quantity)
+	for i, s := range series {
+		if !s.Start.UTC().Truncate(time.Hour).Equal(h.start) || len(s.Quantity) != n {
+			return nil, fmt.Errorf("planner: usage series %d (%s) does not cover the same hours as series 0", i, s.Pool)
+		}
+	}
+	h.end = h.start.Add(time.Duration(n) * time.Hour)
+	sort.SliceStable(h.series, func(i, j int) bool { return h.series[i].Pool.String() < h.series[j].Pool.String() })
+	return h, nil
+}
+
+// ownedAt keeps the commitments still active at asOf, and says what it
+// assumed about each.
+func ownedAt(all []providers.Commitment, asOf time.Time, p *Plan) []providers.Commitment {
+	var out []providers.Commitment
+	for _, c := range all {
+		if !c.End.IsZero() && !c.End.After(asOf) {
+			continue
+		}
+		if c.Kind == "" {
+			p.Excluded = append(p.Excluded, Exclusion{What: fmt.Sprintf("owned commitment %s (%g %s)", c.ID, c.Quantity, c.Unit),
+				Reason: "its kind is not known, so what it covers cannot be modelled; the plan may buy what it already covers (give the inventory, or a CommitmentDiscountName that names the kind)"})
+			continue
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// applyPolicy turns the plan policy into the solver's.
+func applyPolicy(b *Built, pol Policy, p *Plan) {
+	sp := &b.Problem.Policy
+	for k, o := range b.Offerings {
+		if !pol.allows(o) {
+			sp.Exclude = append(sp.Exclude, k)
+		}
+	}
+	if n := len(sp.Exclude); n > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d of %d offerings are not allowed by the policy's kinds, terms or payment options", n, len(b.Offerings)))
+	}
+	sp.MaxUpfront, sp.MaxHourlyCommitment, sp.MaxCoverage = pol.MaxUpfront, pol.MaxHourlyCommitment, pol.MaxCoverage
+	sp.MinUtilization, sp.MaxThreeYearShare = pol.MinUtilization, pol.MaxThreeYearShare
+}
+
+// uncoverable lists pools that no offering can cover: their usage is paid
+// on demand whatever is bought.
+func uncoverable(b *Built, p *Plan) {
+	covered := make([]bool, len(b.Pools))
+	for _, o := range b.Problem.Offerings {
+		for _, c := range o.Covers {
+			covered[c.Pool] = true
+		}
+	}
+	for i, ok := range covered {
+		if ok {
+			continue
+		}
+		var total float64
+		for _, q := range b.Problem.Pools[i].Usage {
+			total += q
+		}
+		p.Excluded = append(p.Excluded, Exclusion{What: fmt.Sprintf("usage of %s (%.1f %s over the horizon)", b.Pools[i], total, b.Pools[i].Unit),
+			Reason: "no offering in the price book covers this pool; it stays on demand"})
+	}
+}
+
+// digest hashes what the plan is computed from.
+func digest(book *providers.PriceBook, h *history, from, to int, owned []providers.Commitment, pol Policy, asOf time.Time) (string, error) {
+	sum := sha256.New()
+	enc := json.NewEncoder(sum)
+	type window struct {
+		Pool     providers.PoolKey
+		Rate     float64
+		Quantity []float64
+	}
+	used := make([]window, len(h.series))
+	for i, s := range h.series {
+		used[i] = window{s.Pool, s.OnDemandRate, s.Quantity[from:to]}
+	}
+	for _, v := range []any{PlanSchema, book, used, owned, pol, asOf} {
+		if err := enc.Encode(v); err != nil {
+			return "", fmt.Errorf("planner: digest: %w", err)
+		}
+	}
+	return "sha256:" + hex.EncodeToString(sum.Sum(nil)), nil
+}
+
+// fill builds the lines, totals, pools and owned lines from the result.
+func (p *Plan) fill(b *Built, res *solver.Result) {
+	months := float64(p.Horizon.Hours) / hoursPerMonth
+	base, bill := res.Baseline, res.Bill
+	nOwned := len(b.Problem.Owned)
+	var fees, used, capacityValue float64
+	p.offerings = map[string]providers.Offering{}
+	for i, l := range res.Purchases {
+		o := b.Offerings[l.Offering]
+		so := b.Problem.Offerings[l.Offering]
+		p.offerings[o.ID] = o
+		line := Line{
+			LineNumber: i + 1, OfferingID: o.ID, Offering: so.ID, Provider: o.Provider, Kind: o.Kind, Term: o.Term,
+			PaymentOption: o.PaymentOption, InstanceType: o.InstanceType, Quantity: l.Quantity,
+			HourlyCommitmentToPurchase: l.HourlyCost, UpfrontCost: l.Upfront, RecurringStandardMonthlyCost: l.RecurringMonthly,
+			EffectiveHourlyRate: so.HourlyCost(), EstimatedMonthlySavingsAmount: l.MonthlySavings, EstimatedSavingsAmount: l.Savings,
+			EstimatedAverageUtilization: 100 * l.Utilization, CoverageAdded: 100 * l.CoverageAdded,
+			NextUnitSavings: l.NextUnitSavings, Reasons: l.Reasons,
+		}
+		if line.Reasons == nil {
+			line.Reasons = []string{}
+		}
+		if !math.IsInf(l.BreakEvenMonths, 1) {
+			v := l.BreakEvenMonths
+			line.EstimatedBreakEvenInMonths = &v
+		}
+		hb := bill.Holdings[nOwned+i]
+		if hb.CoveredValue > 0 {
+			line.EstimatedSavingsPercentage = 100 * l.Savings / hb.CoveredValue
+		}
+		if hb.Fees > 0 {
+			line.EstimatedROI = 100 * l.Savings / hb.Fees
+		}
+		fees += hb.Fees
+		used += hb.Used / math.Max(hb.Capacity, 1e-300) * hb.Fees
+		capacityValue += hb.Fees
+		if o.Kind.Spend() {
+			line.QuantityUnit = p.Currency + "/hour"
+		} else {
+			line.QuantityUnit = "instances"
+			n := l.Quantity
+			line.RecommendedNumberOfInstancesToPurchase = &n
+			if len(o.Covers) > 0 && o.Covers[0].Pool.Unit == providers.UnitNormalizedHour {
+				nu := l.Quantity * o.Covers[0].SizeFactor
+				line.RecommendedNormalizedUnitsToPurchase = &nu
+			}
+		}
+		regions := map[string]bool{}
+		var before, after, value float64
+		for _, c := range so.Covers {
+			pk := b.Pools[c.Pool]
+			regions[pk.Region] = true
+			line.Pools = append(line.Pools, pk.String())
+			rate := b.Problem.Pools[c.Pool].OnDemandRate
+			before += base.Pools[c.Pool].Covered * rate
+			after += bill.Pools[c.Pool].Covered * rate
+			value += bill.Pools[c.Pool].Usage * rate
+		}
+		if len(regions) == 1 {
+			for r := range regions {
+				line.Region = r
+			}
+		}
+		if value > 0 {
+			line.CoverageBefore, line.CoverageAfter = 100*before/value, 100*after/value
+		}
+		p.Lines = append(p.Lines, line)
+		p.Totals.TotalUpfrontCost += l.Upfront
+		p.Totals.TotalHourlyCommitment += l.HourlyCost
+		p.Totals.RecurringMonthlyCost += l.RecurringMonthly
+	}
+	t := &p.Totals
+	t.Purchases = len(p.Lines)
+	t.OnDemandMonthlyCost = bill.UsageValue / months
+	t.CurrentMonthlyCost = base.Total / months
+	t.PlannedMonthlyCost = bill.Total / months
+	t.EstimatedSavingsAmount = base.Total - bill.Total
+	t.EstimatedMonthlySavingsAmount = t.EstimatedSavingsAmount / months
+	if base.Total > 0 {
+		t.EstimatedSavingsPercentage = 100 * t.EstimatedSavingsAmount / base.Total
+	}
+	if fees > 0 {
+		t.EstimatedROI = 100 * t.EstimatedSavingsAmount / fees
+		t.EstimatedAverageUtilization = 100 * used / capacityValue
+		t.MonthlyWaste = (capacityValue - used) / months
+	}
+	t.CoverageBefore, t.CoverageAfter = 100*base.Coverage(), 100*bill.Coverage()
+	if bill.UsageValue > 0 {
+		t.EffectiveSavingsRateBefore = 100 * (1 - base.Total/bill.UsageValue)
+		t.EffectiveSavingsRateAfter = 100 * (1 - bill.Total/bill.UsageValue)
+	}
+	for i, pk := range b.Pools {
+		pool := b.Problem.Pools[i]
+		pb, bb := base.Pools[i], bill.Pools[i]
+		line := PoolLine{Pool: pk.String(), Unit: string(pk.Unit), AverageHourlyUsage: bb.Usage / float64(p.Horizon.Hours),
+			OnDemandRate: pool.OnDemandRate, OnDemandMonthlyCost: bb.Usage * pool.OnDemandRate / months}
+		if bb.Usage > 0 {
+			line.CoverageBefore, line.CoverageAfter = 100*pb.Covered/pb.Usage, 100*bb.Covered/bb.Usage
+		}
+		p.Pools = append(p.Pools, line)
+	}
+	for i, c := range b.Problem.Owned {
+		ol := OwnedLine{ID: c.ID, Kind: b.Offerings[c.Offering].Kind, Quantity: c.Quantity, Utilization: 100 * bill.Holdings[i].Utilization()}
+		if c.End <= p.Horizon.Hours {
+			e := p.AsOf.Add(time.Duration(c.End) * time.Hour)
+			ol.End = &e
+		}
+		p.Owned = append(p.Owned, ol)
+	}
+}
+
+// curveScales are the points of the savings-versus-commitment curve.
+var curveScales = []float64{0, 0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5}
+
+// curve simulates the plan's purchases scaled by each of curveScales.
+func curve(b *Built, res *solver.Result) ([]CurvePoint, error) {
+	months := float64(b.Problem.Hours) / hoursPerMonth
+	var owned []solver.Holding
+	for _, c := range b.Problem.Owned {
+		owned = append(owned, solver.Holding{ID: c.ID, Offering: c.Offering, Quantity: c.Quantity, Start: c.Start, End: c.End})
+	}
+	out := make([]CurvePoint, 0, len(curveScales))
+	for i, s := range curveScales {
+		hs := append([]solver.Holding(nil), owned...)
+		var hourly float64
+		for _, l := range res.Purchases {
+			q := s * l.Quantity
+			if q <= 0 {
+				continue
+			}
+			hs = append(hs, solver.Holding{ID: l.OfferingID, Offering: l.Offering, Quantity: q, Start: 0, End: b.Problem.Hours})
+			hourly += q * b.Problem.Offerings[l.Offering].HourlyCost()
+		}
+		bill, err := solver.Simulate(b.Problem, hs, solver.SimOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("planner: savings curve: %w", err)
+		}
+		pt := CurvePoint{Scale: s, HourlyCommitment: hourly, MonthlySavings: (res.Baseline.Total - bill.Total) / months}
+		if i > 0 && hourly > out[i-1].HourlyCommitment {
+			m := (pt.MonthlySavings - out[i-1].MonthlySavings) / hoursPerMonth / (hourly - out[i-1].HourlyCommitment)
+			pt.MarginalSavingsPerCommitment = &m
+		}
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// Commitments returns the plan's purchases as commitments bought at start,
+// ending a term later; their IDs are idPrefix followed by the line number.
+func (p *Plan) Commitments(idPrefix string, start time.Time) []providers.Commitment {
+	var out []providers.Commitment
+	for _, l := range p.Lines {
+		o := p.offerings[l.OfferingID]
+		c := providers.Commitment{
+			ID: fmt.Sprintf("%s%d", idPrefix, l.LineNumber), Provider: l.Provider, Kind: l.Kind, PaymentOption: l.PaymentOption,
+			Quantity: l.Quantity, Start: start, End: start.Add(time.Duration(l.Term.Hours()) * time.Hour),
+			InstanceType: l.InstanceType, UpfrontFee: l.UpfrontCost, RecurringHourlyFee: l.RecurringStandardMonthlyCost / hoursPerMonth,
+			Currency: p.Currency,
+		}
+		if len(o.Covers) > 0 {
+			c.Scope = scopeOf(o)
+			c.Unit = o.Covers[0].Pool.Unit
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// scopeOf is the widest pool key every pool the offering covers shares.
+func scopeOf(o providers.Offering) providers.PoolKey {
+	s := o.Covers[0].Pool
+	for _, c := range o.Covers[1:] {
+		k := c.Pool
+		if k.BillingScope != s.BillingScope {
+			s.BillingScope = ""
+		}
+		if k.Account != s.Account {
+			s.Account = ""
+		}
+		if k.Region != s.Region {
+			s.Region = ""
+		}
+		if k.Service != s.Service {
+			s.Service = ""
+		}
+		if k.Family != s.Family {
+			s.Family = ""
+		}
+		if k.Platform != s.Platform {
+			s.Platform = ""
+		}
+		if k.Tenancy != s.Tenancy {
+			s.Tenancy = ""
+		}
+		if k.Unit != s.Unit {
+			s.Unit = ""
+		}
+	}
+	return s
+}

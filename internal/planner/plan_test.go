@@ -1,0 +1,250 @@
+package planner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tranchehq/tranche/providers"
+	"github.com/tranchehq/tranche/solver"
+)
+
+// history is n days of the twoWeeks pattern for m5, from start.
+func m5History(start time.Time, days int) []providers.UsageSeries {
+	week := twoWeeks(start)
+	q := make([]float64, days*24)
+	for h := range q {
+		q[h] = week[h%len(week)]
+	}
+	return []providers.UsageSeries{{Pool: m5, Start: start, Quantity: q}}
+}
+
+func loadBook(t *testing.T) *providers.PriceBook {
+	t.Helper()
+	book, err := providers.LoadPriceBook(bookPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return book
+}
+
+// TestPlanReproducedBySimulator plans on 60 days of history and checks
+// every plan-level figure against an independent simulation of the
+// purchases, bought as commitments, on the repeat scenario.
+func TestPlanReproducedBySimulator(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	hist := m5History(start, 60)
+	asOf := start.AddDate(0, 0, 60)
+	owned := []providers.Commitment{{ID: "ri-owned", Provider: providers.AWS, Kind: providers.KindRIStandard,
+		PaymentOption: providers.NoUpfront, Quantity: 32, Unit: providers.UnitNormalizedHour, Scope: m5,
+		Start: asOf.AddDate(-1, 0, 30), End: asOf.AddDate(0, 0, 30)}}
+	p, err := MakePlan(context.Background(), Input{Book: book, History: hist, Owned: owned, AsOf: asOf}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Lines) == 0 || p.Totals.EstimatedSavingsAmount <= 0 {
+		t.Fatalf("plan buys nothing: %+v", p.Totals)
+	}
+	if len(p.Owned) != 1 || p.Owned[0].Quantity != 8 {
+		t.Fatalf("owned %+v: want the 32-NU RI counted as 8 m5.large", p.Owned)
+	}
+	// Independent check: the horizon's usage rebuilt by hand, the plan's
+	// lines as owned commitments from the as-of time, simulated.
+	h := p.Horizon.Hours
+	week := twoWeeks(start)
+	q := make([]float64, h)
+	for i := range q {
+		q[i] = week[(30*24+i%(30*24))%len(week)]
+	}
+	all := append(append([]providers.Commitment(nil), owned...), p.Commitments("plan-", asOf)...)
+	b, err := BuildProblem(ProblemInput{Book: book, Usage: []providers.UsageSeries{{Pool: m5, Start: asOf, Quantity: q}}, Owned: all})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Excluded) != 0 {
+		t.Fatalf("the plan's commitments do not map back onto offerings: %+v", b.Excluded)
+	}
+	var hs []solver.Holding
+	for _, c := range b.Problem.Owned {
+		hs = append(hs, solver.Holding{ID: c.ID, Offering: c.Offering, Quantity: c.Quantity, Start: c.Start, End: c.End})
+	}
+	bill, err := solver.Simulate(b.Problem, hs, solver.SimOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := float64(h) / hoursPerMonth
+	near := func(name string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s = %.6f, independent simulation gives %.6f", name, got, want)
+		}
+	}
+	near("PlannedMonthlyCost", p.Totals.PlannedMonthlyCost, bill.Total/months)
+	near("OnDemandMonthlyCost", p.Totals.OnDemandMonthlyCost, bill.UsageValue/months)
+	near("CoverageAfter", p.Totals.CoverageAfter, 100*bill.Coverage())
+	var fees float64
+	for _, hb := range bill.Holdings[1:] {
+		fees += hb.Fees
+	}
+	near("TotalHourlyCommitment", p.Totals.TotalHourlyCommitment*float64(h), fees)
+	// The curve peaks at the plan: no scaled purchase saves more.
+	var atPlan float64
+	for _, c := range p.Curve {
+		if c.Scale == 1 {
+			atPlan = c.MonthlySavings
+		}
+	}
+	near("curve at scale 1", atPlan, p.Totals.EstimatedMonthlySavingsAmount)
+	for _, c := range p.Curve {
+		if c.MonthlySavings > atPlan+1e-6 {
+			t.Errorf("scale %.2f saves %.4f a month, more than the plan's %.4f", c.Scale, c.MonthlySavings, atPlan)
+		}
+	}
+}
+
+// TestPlanDeterministic: the same inputs give the same plan, byte for byte.
+func TestPlanDeterministic(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	var out [2][]byte
+	for i := range out {
+		p, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 45)}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[i], err = json.Marshal(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(out[0], out[1]) {
+		t.Fatal("two plans from the same inputs differ")
+	}
+	other, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 45), Lookback: 14 * 24 * time.Hour}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first Plan
+	if err := json.Unmarshal(out[0], &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.InputDigest == other.InputDigest {
+		t.Error("a different lookback gives the same input digest")
+	}
+}
+
+func TestPlanPartialHistoryIsSaid(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	p, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 10)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lookback.Hours != 240 || !strings.Contains(strings.Join(p.Notes, "\n"), "PARTIAL HISTORY") {
+		t.Fatalf("lookback %d hours, notes %q: want 240 hours and a PARTIAL HISTORY note", p.Lookback.Hours, p.Notes)
+	}
+}
+
+func TestPlanAsOfOutsideHistory(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for _, asOf := range []time.Time{start, start.AddDate(0, 0, 31)} {
+		_, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), AsOf: asOf}, Options{})
+		if err == nil || !strings.Contains(err.Error(), "as-of") {
+			t.Errorf("as-of %s: err %v, want an as-of error", asOf, err)
+		}
+	}
+	_, err := MakePlan(context.Background(), Input{Book: book}, Options{})
+	if !errors.Is(err, ErrNoUsage) {
+		t.Errorf("no history: err %v, want ErrNoUsage", err)
+	}
+}
+
+// TestPlanPolicyRespected: kinds, terms and payment options restrict the
+// lines; an hourly cap binds and is reported.
+func TestPlanPolicyRespected(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	pol := DefaultPolicy()
+	pol.Kinds = []providers.Kind{providers.KindComputeSP, providers.KindRIConvertible}
+	pol.Terms = []providers.Term{providers.Term1Year}
+	pol.PaymentOptions = []providers.PaymentOption{providers.NoUpfront}
+	free, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(free.Lines) == 0 {
+		t.Fatal("no purchase under the restricted policy")
+	}
+	for _, l := range free.Lines {
+		if (l.Kind != providers.KindComputeSP && l.Kind != providers.KindRIConvertible) || l.Term != providers.Term1Year || l.PaymentOption != providers.NoUpfront {
+			t.Errorf("line %s breaks the policy", l.Offering)
+		}
+	}
+	cap := free.Totals.TotalHourlyCommitment / 2
+	pol.MaxHourlyCommitment = &cap
+	capped, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if capped.Totals.TotalHourlyCommitment > cap+1e-9 {
+		t.Errorf("hourly commitment %.4f above the cap %.4f", capped.Totals.TotalHourlyCommitment, cap)
+	}
+	if capped.Totals.EstimatedSavingsAmount >= free.Totals.EstimatedSavingsAmount {
+		t.Errorf("capped plan saves %.2f, uncapped %.2f: a binding cap must cost savings", capped.Totals.EstimatedSavingsAmount, free.Totals.EstimatedSavingsAmount)
+	}
+	if len(capped.Binding) == 0 || capped.Binding[0].Constraint != "max_hourly_commitment" || capped.Binding[0].Value <= 0 {
+		t.Errorf("binding %+v: want max_hourly_commitment with a positive value", capped.Binding)
+	}
+}
+
+func TestDecodePolicy(t *testing.T) {
+	good := "kinds: [compute-sp, ri-standard]\nterms: [1yr]\npayment_options: [no-upfront]\nmax_upfront: 1000\nmax_coverage: 0.8\nmin_utilization: 0.9\nlookback: 60d\nhorizon: 2w\n"
+	p, err := DecodePolicy(strings.NewReader(good), "good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(p.Lookback) != 60*24*time.Hour || time.Duration(p.Horizon) != 14*24*time.Hour || *p.MaxCoverage != 0.8 {
+		t.Errorf("decoded %+v", p)
+	}
+	empty, err := DecodePolicy(strings.NewReader(""), "empty.yaml")
+	if err != nil || time.Duration(empty.Lookback) != DefaultLookback {
+		t.Errorf("empty policy: %+v, %v; want the defaults", empty, err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"max_coverge: 0.5\n", "max_coverge"},
+		{"max_coverage: 1.5\n", "max_coverage"},
+		{"kinds: [spot]\n", "kinds[0]"},
+		{"terms: [5yr]\n", "terms[0]"},
+		{"lookback: 3 weeks\n", "duration"},
+		{"max_upfront: -1\n", "max_upfront"},
+		{"horizon: 2000d\n", "horizon"},
+		{"min_utilization: .nan\n", "min_utilization"},
+		{"max_upfront: 1\n---\nmax_upfront: 2\n", "one YAML document"},
+	} {
+		_, err := DecodePolicy(strings.NewReader(tc.in), "bad.yaml")
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml") {
+			t.Errorf("%q: err %v, want one naming bad.yaml and %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func FuzzDecodePolicy(f *testing.F) {
+	f.Add("kinds: [compute-sp]\nmax_coverage: 0.5\nlookback: 30d\n")
+	f.Add("horizon: 1.5d\nmax_hourly_commitment: 1e308\n")
+	f.Add("terms: [[1yr]]\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := DecodePolicy(strings.NewReader(s), "fuzz.yaml")
+		if err != nil {
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("decoded policy fails validation: %v", err)
+		}
+	})
+}

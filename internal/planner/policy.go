@@ -1,0 +1,246 @@
+package planner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tranchehq/tranche/providers"
+)
+
+// Policy is what the buyer accepts, as written in a policy file. The zero
+// value of each field means "no limit" except where DefaultPolicy says
+// otherwise; docs/plan.md lists the defaults.
+type Policy struct {
+	// Kinds, Terms and PaymentOptions restrict what may be bought; empty
+	// allows all.
+	Kinds          []providers.Kind          `yaml:"kinds,omitempty" json:"Kinds,omitempty"`
+	Terms          []providers.Term          `yaml:"terms,omitempty" json:"Terms,omitempty"`
+	PaymentOptions []providers.PaymentOption `yaml:"payment_options,omitempty" json:"PaymentOptions,omitempty"`
+	// MaxUpfront caps the total upfront cash of the plan, in the book's
+	// currency.
+	MaxUpfront *float64 `yaml:"max_upfront,omitempty" json:"MaxUpfront,omitempty"`
+	// MaxHourlyCommitment caps the plan's total hourly commitment (upfront
+	// amortized plus recurring), per hour.
+	MaxHourlyCommitment *float64 `yaml:"max_hourly_commitment,omitempty" json:"MaxHourlyCommitment,omitempty"`
+	// MaxCoverage caps the share of eligible usage (at on-demand value)
+	// covered by all commitments, in [0, 1].
+	MaxCoverage *float64 `yaml:"max_coverage,omitempty" json:"MaxCoverage,omitempty"`
+	// MinUtilization is the least expected utilization of each purchase, in
+	// [0, 1].
+	MinUtilization float64 `yaml:"min_utilization,omitempty" json:"MinUtilization,omitempty"`
+	// MaxThreeYearShare caps the share of the plan's hourly commitment in
+	// three-year terms, in [0, 1].
+	MaxThreeYearShare *float64 `yaml:"max_three_year_share,omitempty" json:"MaxThreeYearShare,omitempty"`
+	// Lookback is the usage history the repeat scenario repeats; Horizon
+	// the period the plan is evaluated over.
+	Lookback Duration `yaml:"lookback,omitempty" json:"Lookback,omitempty"`
+	Horizon  Duration `yaml:"horizon,omitempty" json:"Horizon,omitempty"`
+}
+
+// Defaults of a policy.
+const (
+	DefaultLookback = 30 * 24 * time.Hour
+	DefaultHorizon  = 365 * 24 * time.Hour
+)
+
+// DefaultPolicy is the policy used when none is given: every kind, term
+// and payment option the price book offers, no cash or commitment cap, a
+// 30-day lookback repeated over a one-year horizon. It is the cost-optimal
+// plan for the repeat scenario, as the providers' recommenders compute
+// theirs; the risk limits of a later version narrow it.
+func DefaultPolicy() Policy {
+	return Policy{Lookback: Duration(DefaultLookback), Horizon: Duration(DefaultHorizon)}
+}
+
+// withDefaults fills the durations left zero.
+func (p Policy) withDefaults() Policy {
+	if p.Lookback == 0 {
+		p.Lookback = Duration(DefaultLookback)
+	}
+	if p.Horizon == 0 {
+		p.Horizon = Duration(DefaultHorizon)
+	}
+	return p
+}
+
+// Validate checks every field and names the first wrong one.
+func (p Policy) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	for i, k := range p.Kinds {
+		if _, err := providers.ParseKind(string(k)); err != nil {
+			bad(fmt.Sprintf("kinds[%d]", i), "unknown kind %q (want one of %s)", k, kindList())
+		}
+	}
+	for i, t := range p.Terms {
+		if t != providers.Term1Year && t != providers.Term3Year {
+			bad(fmt.Sprintf("terms[%d]", i), "unknown term %q (want 1yr or 3yr)", t)
+		}
+	}
+	for i, o := range p.PaymentOptions {
+		if o != providers.NoUpfront && o != providers.PartialUpfront && o != providers.AllUpfront {
+			bad(fmt.Sprintf("payment_options[%d]", i), "unknown payment option %q (want no-upfront, partial-upfront or all-upfront)", o)
+		}
+	}
+	nonNeg := func(field string, v *float64) {
+		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
+			bad(field, "must be a non-negative number, got %v", *v)
+		}
+	}
+	share := func(field string, v *float64) {
+		if v != nil && (math.IsNaN(*v) || *v < 0 || *v > 1) {
+			bad(field, "must be a share between 0 and 1, got %v", *v)
+		}
+	}
+	nonNeg("max_upfront", p.MaxUpfront)
+	nonNeg("max_hourly_commitment", p.MaxHourlyCommitment)
+	share("max_coverage", p.MaxCoverage)
+	share("max_three_year_share", p.MaxThreeYearShare)
+	mu := p.MinUtilization
+	share("min_utilization", &mu)
+	if p.Lookback < 0 || (p.Lookback > 0 && time.Duration(p.Lookback) < 24*time.Hour) {
+		bad("lookback", "must be at least a day, got %s", p.Lookback)
+	}
+	if p.Horizon < 0 || (p.Horizon > 0 && time.Duration(p.Horizon) < 24*time.Hour) {
+		bad("horizon", "must be at least a day, got %s", p.Horizon)
+	}
+	if time.Duration(p.Horizon) > 3*365*24*time.Hour {
+		bad("horizon", "must be at most three years (1095d), got %s", p.Horizon)
+	}
+	return errors.Join(errs...)
+}
+
+func kindList() string {
+	var s []string
+	for _, k := range providers.Kinds() {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
+}
+
+// LoadPolicy reads a policy file: YAML, strict (unknown fields are errors),
+// validated. Errors name the file, and the line where YAML gives one.
+func LoadPolicy(path string) (Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	return DecodePolicy(bytes.NewReader(b), path)
+}
+
+// DecodePolicy reads a policy from r; name is used in errors.
+func DecodePolicy(r io.Reader, name string) (Policy, error) {
+	var p Policy
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return DefaultPolicy(), nil
+		}
+		return Policy{}, fmt.Errorf("policy %s: %w (see docs/plan.md for the fields)", name, err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return Policy{}, fmt.Errorf("policy %s: more than one YAML document; write one", name)
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, fmt.Errorf("policy %s: %w", name, err)
+	}
+	return p.withDefaults(), nil
+}
+
+// Duration is a length of time written as Go writes durations ("720h")
+// or in days or weeks ("30d", "2w").
+type Duration time.Duration
+
+// ParseDuration reads "30d", "2w", "36h", "1.5d" or any Go duration.
+func ParseDuration(s string) (Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e5 {
+				return 0, fmt.Errorf("bad duration %q (want e.g. 30d, 2w or 720h)", s)
+			}
+			return Duration(time.Duration(v * float64(unit))), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q (want e.g. 30d, 2w or 720h)", s)
+	}
+	return Duration(d), nil
+}
+
+// String writes whole days as "30d", anything else as Go does.
+func (d Duration) String() string {
+	t := time.Duration(d)
+	if t != 0 && t%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", t/(24*time.Hour))
+	}
+	return t.String()
+}
+
+// Set and Type make Duration a command-line flag value.
+func (d *Duration) Set(s string) error {
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Type names the flag's value type.
+func (d *Duration) Type() string { return "duration" }
+
+// UnmarshalYAML reads a duration from a YAML scalar.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a duration such as 30d", n.Line)
+	}
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = v
+	return nil
+}
+
+// MarshalYAML and MarshalText write the duration as String does.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (d *Duration) UnmarshalText(b []byte) error { return d.Set(string(b)) }
+
+// allows reports whether the policy lets the offering be bought.
+func (p Policy) allows(o providers.Offering) bool {
+	in := func(n int, eq func(i int) bool) bool {
+		if n == 0 {
+			return true
+		}
+		for i := 0; i < n; i++ {
+			if eq(i) {
+				return true
+			}
+		}
+		return false
+	}
+	return in(len(p.Kinds), func(i int) bool { return p.Kinds[i] == o.Kind }) &&
+		in(len(p.Terms), func(i int) bool { return p.Terms[i] == o.Term }) &&
+		in(len(p.PaymentOptions), func(i int) bool { return p.PaymentOptions[i] == o.PaymentOption })
+}
