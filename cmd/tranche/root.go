@@ -57,6 +57,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 		newSolveCmd(g),
 		newPricesCmd(g),
 		newReportCmd(g),
+		newPlanCmd(g),
 	)
 	return root
 }

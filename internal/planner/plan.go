@@ -23,6 +23,9 @@ const PlanSchema = "tranche.plan/v1"
 // counts it.
 const hoursPerMonth = 730
 
+// ErrAsOf means the as-of time lies outside the usage history.
+var ErrAsOf = errors.New("planner: as-of outside the history")
+
 // Input is what a plan is made from.
 type Input struct {
 	Book *providers.PriceBook
@@ -282,12 +285,12 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		asOf = hist.end
 	}
 	if !asOf.After(hist.start) {
-		return nil, fmt.Errorf("planner: as-of %s is not after the first hour of usage (%s): there is no history to plan from",
-			asOf.Format(time.RFC3339), hist.start.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: as-of %s is not after the first hour of usage (%s): there is no history to plan from",
+			ErrAsOf, asOf.Format(time.RFC3339), hist.start.Format(time.RFC3339))
 	}
 	if asOf.After(hist.end) {
-		return nil, fmt.Errorf("planner: as-of %s is after the end of the usage history (%s): the hours between are unknown; plan as of %s or earlier",
-			asOf.Format(time.RFC3339), hist.end.Format(time.RFC3339), hist.end.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: as-of %s is after the end of the usage history (%s): the hours between are unknown; plan as of %s or earlier",
+			ErrAsOf, asOf.Format(time.RFC3339), hist.end.Format(time.RFC3339), hist.end.Format(time.RFC3339))
 	}
 	p := &Plan{Schema: PlanSchema, AsOf: asOf, Currency: in.Book.Currency, Scenario: "repeat", Policy: pol, Sources: in.Sources,
 		Status: "proposed", Lines: []Line{}, Excluded: []Exclusion{}, Notes: []string{}, Owned: []OwnedLine{}}
@@ -374,19 +377,49 @@ type history struct {
 	start, end time.Time
 }
 
+// alignedHistory puts every series on the same hours: from the earliest
+// start to the latest end of any series. A pool has no usage in the hours
+// its series does not reach (billing data has no rows for idle pools).
 func alignedHistory(series []providers.UsageSeries) (*history, error) {
 	if len(series) == 0 {
 		return nil, ErrNoUsage
 	}
-	h := &history{series: append([]providers.UsageSeries(nil), series...)}
-	h.start = series[0].Start.UTC().Truncate(time.Hour)
-	n := len(series[0].Quantity)
+	h := &history{}
 	for i, s := range series {
-		if !s.Start.UTC().Truncate(time.Hour).Equal(h.start) || len(s.Quantity) != n {
-			return nil, fmt.Errorf("planner: usage series %d (%s) does not cover the same hours as series 0", i, s.Pool)
+		st := s.Start.UTC().Truncate(time.Hour)
+		en := st.Add(time.Duration(len(s.Quantity)) * time.Hour)
+		if i == 0 || st.Before(h.start) {
+			h.start = st
+		}
+		if i == 0 || en.After(h.end) {
+			h.end = en
 		}
 	}
-	h.end = h.start.Add(time.Duration(n) * time.Hour)
+	n := int(h.end.Sub(h.start).Hours())
+	if n > 10*366*24 {
+		return nil, fmt.Errorf("planner: the usage history spans %d hours (%s – %s); more than ten years is not plausible hourly data",
+			n, h.start.Format(time.RFC3339), h.end.Format(time.RFC3339))
+	}
+	seen := map[providers.PoolKey]bool{}
+	for _, s := range series {
+		if seen[s.Pool] {
+			return nil, fmt.Errorf("planner: pool %s has two usage series", s.Pool)
+		}
+		seen[s.Pool] = true
+		for _, q := range s.Quantity {
+			if math.IsNaN(q) || math.IsInf(q, 0) || q < 0 {
+				return nil, fmt.Errorf("planner: pool %s: usage %v is not a non-negative number", s.Pool, q)
+			}
+		}
+		off := int(s.Start.UTC().Truncate(time.Hour).Sub(h.start).Hours())
+		q := s.Quantity
+		if off != 0 || len(q) != n {
+			q = make([]float64, n)
+			copy(q[off:], s.Quantity)
+		}
+		s.Quantity = q
+		h.series = append(h.series, s)
+	}
 	sort.SliceStable(h.series, func(i, j int) bool { return h.series[i].Pool.String() < h.series[j].Pool.String() })
 	return h, nil
 }

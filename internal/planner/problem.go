@@ -24,8 +24,8 @@ type ProblemInput struct {
 // Exclusion is usage or a commitment left out of the problem, with why.
 // Plans list them; nothing is dropped silently.
 type Exclusion struct {
-	What   string `json:"what"`
-	Reason string `json:"reason"`
+	What   string `json:"What"`
+	Reason string `json:"Reason"`
 }
 
 // Built is a problem and the way back from its indices to the providers'
@@ -76,6 +76,10 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 	hours := len(in.Usage[0].Quantity)
 	b := &Built{Problem: &solver.Problem{Hours: hours}, Start: start}
 	poolIdx := map[providers.PoolKey]int{}
+	// byPrice finds the pools a price-book pool stands for: the book
+	// prices pools without billing scope or account, which then match the
+	// usage of every account.
+	byPrice := map[providers.PoolKey][]int{}
 	for i, s := range in.Usage {
 		if !s.Start.UTC().Truncate(time.Hour).Equal(start) || len(s.Quantity) != hours {
 			return nil, fmt.Errorf("planner: usage series %d (%s) starts %s with %d hours; series %d starts %s with %d hours: every series must cover the same hours",
@@ -84,7 +88,7 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 		if _, dup := poolIdx[s.Pool]; dup {
 			return nil, fmt.Errorf("planner: usage series %d: pool %s appears twice", i, s.Pool)
 		}
-		rates := in.Book.OnDemandFor(s.Pool)
+		rates := onDemandFor(in.Book, s.Pool)
 		if len(rates) == 0 {
 			var total float64
 			for _, q := range s.Quantity {
@@ -104,6 +108,7 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 				s.Pool, s.Pool.Unit, 100*spread, rate))
 		}
 		poolIdx[s.Pool] = len(b.Pools)
+		byPrice[priceKey(s.Pool)] = append(byPrice[priceKey(s.Pool)], len(b.Pools))
 		b.Pools = append(b.Pools, s.Pool)
 		b.Problem.Pools = append(b.Problem.Pools, solver.Pool{ID: s.Pool.String(), OnDemandRate: rate, Usage: append([]float64(nil), s.Quantity...)})
 	}
@@ -113,14 +118,15 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 	for _, o := range in.Book.Offerings {
 		byPool := map[int][]float64{}
 		for _, c := range o.Covers {
-			i, ok := poolIdx[c.Pool]
-			if !ok {
-				continue
-			}
-			if o.Kind.Spend() {
-				byPool[i] = append(byPool[i], c.UnitRate())
-			} else {
-				byPool[i] = append(byPool[i], 1/c.SizeFactor)
+			for _, i := range byPrice[priceKey(c.Pool)] {
+				if !scopeMatches(c.Pool, b.Pools[i]) {
+					continue
+				}
+				if o.Kind.Spend() {
+					byPool[i] = append(byPool[i], c.UnitRate())
+				} else {
+					byPool[i] = append(byPool[i], 1/c.SizeFactor)
+				}
 			}
 		}
 		if len(byPool) == 0 {
@@ -198,7 +204,8 @@ func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64)
 		}
 		f := 0.0
 		for _, cv := range o.Covers {
-			if scopeMatches(c.Scope, cv.Pool) {
+			// The book prices pools without account: compare the rest.
+			if scopeMatches(priceKey(c.Scope), cv.Pool) {
 				f = cv.SizeFactor
 				break
 			}
@@ -208,6 +215,25 @@ func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64)
 		}
 	}
 	return best, factor
+}
+
+// priceKey is the part of a pool key prices depend on: the pool without
+// its billing scope and account.
+func priceKey(k providers.PoolKey) providers.PoolKey {
+	k.BillingScope, k.Account = "", ""
+	return k
+}
+
+// onDemandFor returns the book's on-demand rates for a pool: those of its
+// price key, or of the pool itself where the book prices by account.
+func onDemandFor(book *providers.PriceBook, pool providers.PoolKey) []providers.OnDemandRate {
+	var out []providers.OnDemandRate
+	for _, r := range book.OnDemand {
+		if priceKey(r.Pool) == priceKey(pool) && scopeMatches(r.Pool, pool) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // scopeMatches reports whether pool lies inside scope: every non-empty

@@ -16,7 +16,7 @@ func TestKindOf(t *testing.T) {
 	}{
 		{providers.AWS, "Savings Plan", "Spend", "Compute Savings Plan", nil, providers.KindComputeSP, false},
 		{providers.AWS, "Savings Plan", "Spend", "EC2 Instance Savings Plan", []string{"m5", "c5"}, providers.KindEC2InstanceSP, false},
-		{providers.AWS, "Savings Plan", "Spend", "", []string{"m5"}, providers.KindEC2InstanceSP, true},
+		{providers.AWS, "Savings Plan", "Spend", "", []string{"m5"}, providers.KindComputeSP, true},
 		{providers.AWS, "Savings Plan", "Spend", "", []string{"m5", "c5"}, providers.KindComputeSP, true},
 		{providers.AWS, "Reserved Instance", "Usage", "", []string{"m5"}, providers.KindRIStandard, true},
 		{providers.AWS, "Reserved Instance", "Usage", "Convertible", nil, providers.KindRIConvertible, false},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,15 +15,20 @@ import (
 
 // instanceTypeSQL finds the instance type of a usage row: the
 // provider-specific x_InstanceType column when the export has it, else the
-// AWS charge description ("$0.0464 per On Demand Linux t2.medium Instance
-// Hour"), else SkuPriceDetails' InstanceType (FOCUS 1.1+).
+// AWS charge description (on demand: "$0.0464 per On Demand Linux
+// t2.medium Instance Hour"; covered by a reservation: "USD 0.0 hourly fee
+// per Linux/UNIX (Amazon VPC), t2.medium instance"), else SkuPriceDetails'
+// InstanceType (FOCUS 1.1+).
 const instanceTypeSQL = `coalesce(x_instance_type,
 	nullif(regexp_extract(charge_description, ' ([a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+) Instance Hour', 1), ''),
+	nullif(regexp_extract(charge_description, 'hourly fee per .+, ([a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+) instance', 1), ''),
 	nullif(regexp_extract(sku_price_details, '"InstanceType"\s*:\s*"([^"]+)"', 1), ''))`
 
-// platformSQL is the operating system in an AWS charge description.
-const platformSQL = `nullif(regexp_extract(charge_description,
-	'per (?:On Demand |Reserved |Dedicated |Unused Reservation )?(.+?) [a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+ Instance Hour', 1), '')`
+// platformSQL is the operating system in an AWS charge description, in
+// either of the forms instanceTypeSQL reads.
+const platformSQL = `coalesce(nullif(regexp_extract(charge_description,
+	'per (?:On Demand |Reserved |Dedicated |Unused Reservation )?(.+?) [a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+ Instance Hour', 1), ''),
+	nullif(regexp_extract(charge_description, 'hourly fee per (.+?)(?: \(Amazon VPC\))?, [a-z][a-z0-9-]*\.[0-9]*[a-z0-9]+ instance', 1), ''))`
 
 // sizeFactorSQL is the AWS normalization factor of an instance size
 // (nano 0.25 … xlarge 8, Nxlarge 8N); NULL for sizes without one (metal).
@@ -38,25 +44,56 @@ const awsNames = `'AWS', 'aws', 'Aws', 'Amazon', 'Amazon Web Services', 'Amazon 
 // hourUnits are the ConsumedUnit spellings of an hour.
 const hourUnits = `'Hours', 'Hour', 'Hrs', 'hours', 'hour', 'hrs', 'HOURS', 'HOUR'`
 
+// awsServiceSQL maps AWS's FOCUS ServiceName to the service code the price
+// book and the AWS APIs use (AmazonEC2, …); other names are kept.
+const awsServiceSQL = `CASE service_name
+	WHEN 'Amazon Elastic Compute Cloud' THEN 'AmazonEC2'
+	WHEN 'Amazon Elastic Compute Cloud - Compute' THEN 'AmazonEC2'
+	WHEN 'Amazon Relational Database Service' THEN 'AmazonRDS'
+	WHEN 'Amazon ElastiCache' THEN 'AmazonElastiCache'
+	WHEN 'Amazon OpenSearch Service' THEN 'AmazonES'
+	WHEN 'Amazon Redshift' THEN 'AmazonRedshift'
+	ELSE service_name END`
+
+// awsPlatformSQL maps the operating system of an AWS charge description
+// to the platform names of reservations and the price book.
+const awsPlatformSQL = `CASE platform
+	WHEN 'Linux' THEN 'Linux/UNIX' WHEN 'Linux/UNIX' THEN 'Linux/UNIX'
+	WHEN 'RHEL' THEN 'Red Hat Enterprise Linux' WHEN 'SUSE' THEN 'SUSE Linux'
+	ELSE platform END`
+
 // usageHead selects the usage rows that make pools: usage rows measured in
 // hours that are not a commitment's unused remainder, with an instance
-// type.
+// type. AWS pools follow the AWS adapter (providers/aws.EC2Pool): service
+// code, RI platform names, Shared or Dedicated tenancy; Linux/UNIX on
+// shared tenancy is size-flexible, so its pool is the family in normalized
+// units; any other platform or tenancy is the instance type in
+// instance-hours.
 const usageHead = `
 WITH u AS (
 	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name,
 	       ` + instanceTypeSQL + ` AS itype, ` + platformSQL + ` AS platform,
+	       coalesce(charge_description LIKE '% Dedicated %', false) AS dedicated,
+	       provider_name IN (` + awsNames + `) AS aws,
 	       charge_period_start AS s, charge_period_end AS e, consumed_quantity AS q,
 	       coalesce(contracted_cost, list_cost) AS od
 	  FROM charges
 	 WHERE charge_category = 'Usage' AND cd_status IS DISTINCT FROM 'Unused'
 	   AND consumed_unit IN (` + hourUnits + `) AND consumed_quantity IS NOT NULL
 	   AND provider_name IS NOT NULL
+), v AS (
+	SELECT provider_name, billing_account_id, sub_account_id, itype, s, e, q, od, aws, region_id,
+	       CASE WHEN aws THEN ` + awsServiceSQL + ` ELSE service_name END AS service_name,
+	       CASE WHEN aws THEN ` + awsPlatformSQL + ` ELSE platform END AS platform,
+	       CASE WHEN aws THEN (CASE WHEN dedicated THEN 'Dedicated' ELSE 'Shared' END) ELSE '' END AS tenancy,
+	       CASE WHEN aws AND NOT dedicated AND platform IN ('Linux', 'Linux/UNIX') THEN ` + sizeFactorSQL + ` END AS nf
+	  FROM u WHERE itype IS NOT NULL
 ), p AS (
 	-- Normalized units are AWS's: other providers' sizes count as instances.
-	SELECT *, split_part(itype, '.', 1) AS family,
-	       CASE WHEN provider_name IN (` + awsNames + `) THEN ` + sizeFactorSQL + ` END AS nf,
+	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, platform, tenancy, nf, s, e, q, od,
+	       CASE WHEN aws AND nf IS NULL THEN itype ELSE split_part(itype, '.', 1) END AS family,
 	       date_diff('hour', s, e) AS hours
-	  FROM u WHERE itype IS NOT NULL
+	  FROM v
 `
 
 // usageHourlySQL is the hourly usage per pool in one aggregation, for data
@@ -64,13 +101,13 @@ WITH u AS (
 const usageHourlySQL = usageHead + `), hourly AS (
 	SELECT provider_name, coalesce(billing_account_id, '') AS ba, coalesce(sub_account_id, '') AS sa,
 	       coalesce(region_id, '') AS region, coalesce(service_name, '') AS svc, family,
-	       coalesce(platform, '') AS platform, nf IS NOT NULL AS nu, date_trunc('hour', s) AS hour,
+	       coalesce(platform, '') AS platform, tenancy, nf IS NOT NULL AS nu, date_trunc('hour', s) AS hour,
 	       sum(q * coalesce(nf, 1)) AS qty, sum(od) AS od
 	  FROM p GROUP BY ALL
 )
 -- One row per pool: its first hour, and the hour offsets and quantities
 -- as lists, so that only pools (not pool-hours) cross into Go.
-SELECT provider_name, ba, sa, region, svc, family, platform, nu, min(hour),
+SELECT provider_name, ba, sa, region, svc, family, platform, tenancy, nu, min(hour),
        list(CAST(date_diff('hour', TIMESTAMP '1970-01-01', hour) AS BIGINT)), list(qty), sum(qty), sum(od)
   FROM hourly
  GROUP BY ALL
@@ -81,27 +118,27 @@ SELECT provider_name, ba, sa, region, svc, family, platform, nu, min(hour),
 const usageSQL = usageHead + `), g AS MATERIALIZED (
 	-- Aggregate per pool and charge period first (one scan of the data),
 	-- then spread the few periods longer than an hour.
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform,
+	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy,
 	       nf IS NOT NULL AS nu,
 	       s, e, any_value(hours) AS hours, sum(q * coalesce(nf, 1)) AS qty, sum(od) AS od
 	  FROM p GROUP BY ALL
 ), h AS (
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, nu,
+	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy, nu,
 	       date_trunc('hour', s) AS hour, qty, od
 	  FROM g WHERE hours <= 1
 	UNION ALL
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, nu,
+	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy, nu,
 	       unnest(range(date_trunc('hour', s), e, INTERVAL 1 HOUR)), qty / hours, od / hours
 	  FROM g WHERE hours > 1
 ), hourly AS (
 	SELECT provider_name, coalesce(billing_account_id, '') AS ba, coalesce(sub_account_id, '') AS sa,
 	       coalesce(region_id, '') AS region, coalesce(service_name, '') AS svc, family,
-	       coalesce(platform, '') AS platform, nu, hour, sum(qty) AS qty, sum(od) AS od
+	       coalesce(platform, '') AS platform, tenancy, nu, hour, sum(qty) AS qty, sum(od) AS od
 	  FROM h GROUP BY ALL
 )
 -- One row per pool: its first hour, and the hour offsets and quantities
 -- as lists, so that only pools (not pool-hours) cross into Go.
-SELECT provider_name, ba, sa, region, svc, family, platform, nu, min(hour),
+SELECT provider_name, ba, sa, region, svc, family, platform, tenancy, nu, min(hour),
        list(CAST(date_diff('hour', TIMESTAMP '1970-01-01', hour) AS BIGINT)), list(qty), sum(qty), sum(od)
   FROM hourly
  GROUP BY ALL
@@ -126,13 +163,13 @@ func (d *Dataset) UsageSeries(ctx context.Context) ([]providers.UsageSeries, err
 	defer rows.Close()
 	var out []providers.UsageSeries
 	for rows.Next() {
-		var prov, ba, sa, region, svc, family, platform string
+		var prov, ba, sa, region, svc, family, platform, tenancy string
 		var nu bool
 		var first time.Time
 		var hours, qtys []any
 		var qtySum float64
 		var od sql.NullFloat64
-		if err := rows.Scan(&prov, &ba, &sa, &region, &svc, &family, &platform, &nu, &first, &hours, &qtys, &qtySum, &od); err != nil {
+		if err := rows.Scan(&prov, &ba, &sa, &region, &svc, &family, &platform, &tenancy, &nu, &first, &hours, &qtys, &qtySum, &od); err != nil {
 			return nil, fmt.Errorf("focus: deriving usage: %w", err)
 		}
 		p, err := providers.ParseProvider(prov)
@@ -151,13 +188,20 @@ func (d *Dataset) UsageSeries(ctx context.Context) ([]providers.UsageSeries, err
 		}
 		s := providers.UsageSeries{
 			Pool: providers.PoolKey{Provider: p, BillingScope: ba, Account: sa, Region: region, Service: svc,
-				Family: family, Platform: platform, Unit: unit},
+				Family: family, Platform: platform, Tenancy: tenancy, Unit: unit},
 			Start: start, Quantity: make([]float64, last+1)}
 		for i, h := range hours {
 			s.Quantity[h.(int64)-base] += qtys[i].(float64)
 		}
+		// DuckDB sums in parallel, in no fixed order, so the last bits of
+		// a sum vary from run to run; rounding to 1e-9 of a unit (and the
+		// rate to 12 significant digits) makes the same files give the
+		// same series, so that plans are reproducible byte for byte.
+		for i, q := range s.Quantity {
+			s.Quantity[i] = math.Round(q*1e9) / 1e9
+		}
 		if qtySum > 0 {
-			s.OnDemandRate = od.Float64 / qtySum
+			s.OnDemandRate = roundSig(od.Float64/qtySum, 12)
 		}
 		out = append(out, s)
 	}
@@ -166,6 +210,15 @@ func (d *Dataset) UsageSeries(ctx context.Context) ([]providers.UsageSeries, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Pool.String() < out[j].Pool.String() })
 	return out, nil
+}
+
+// roundSig rounds x to n significant digits.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', n, 64), 64)
+	return v
 }
 
 // CommitmentRecord is an owned commitment as the billing data shows it:
@@ -222,10 +275,14 @@ SELECT c.cd_id, any_value(c.provider_name), coalesce(any_value(c.cd_name), ''), 
 // its purchase rows where their description names one.
 const coveredSQL = `
 WITH r AS (
-	SELECT cd_id, charge_category AS cat, service_name AS svc, consumed_quantity AS q,
-	       ` + instanceTypeSQL + ` AS itype, ` + platformSQL + ` AS platform
-	  FROM charges
-	 WHERE cd_id IS NOT NULL AND (charge_category = 'Purchase' OR (charge_category = 'Usage' AND cd_status = 'Used'))
+	SELECT cd_id, cat, q, itype,
+	       CASE WHEN aws THEN ` + awsServiceSQL + ` ELSE service_name END AS svc,
+	       CASE WHEN aws THEN ` + awsPlatformSQL + ` ELSE platform END AS platform
+	  FROM (SELECT cd_id, charge_category AS cat, service_name, consumed_quantity AS q,
+	               ` + instanceTypeSQL + ` AS itype, ` + platformSQL + ` AS platform,
+	               provider_name IN (` + awsNames + `) AS aws
+	          FROM charges
+	         WHERE cd_id IS NOT NULL AND (charge_category = 'Purchase' OR (charge_category = 'Usage' AND cd_status = 'Used')))
 ), fam AS (
 	SELECT cd_id, split_part(itype, '.', 1) AS family, sum(coalesce(q, 0)) AS q
 	  FROM r WHERE cat = 'Usage' AND itype IS NOT NULL GROUP BY ALL
@@ -283,9 +340,9 @@ func (d *Dataset) Commitments(ctx context.Context) ([]CommitmentRecord, error) {
 		if end.Valid {
 			r.End, r.EndKnown = end.Time.UTC(), true
 		}
-		r.UpfrontFee = upfront
+		r.UpfrontFee = roundSig(upfront, 12)
 		if recHours > 0 {
-			r.RecurringHourlyFee = recurring / float64(recHours)
+			r.RecurringHourlyFee = roundSig(recurring/float64(recHours), 12)
 		}
 		switch {
 		case upfront != 0 && recurring != 0:
@@ -296,7 +353,7 @@ func (d *Dataset) Commitments(ctx context.Context) ([]CommitmentRecord, error) {
 			r.PaymentOption = providers.NoUpfront
 		}
 		if perHour.Valid && !math.IsNaN(perHour.Float64) {
-			r.Quantity = perHour.Float64
+			r.Quantity = roundSig(perHour.Float64, 12)
 		}
 		switch strings.ToLower(unit) {
 		case "normalized hour", "normalized hours", "normalized unit", "normalized units":
@@ -342,6 +399,16 @@ func (d *Dataset) covered(ctx context.Context) (map[string]covered, error) {
 	return out, rows.Err()
 }
 
+func familiesText(f []string) string {
+	switch len(f) {
+	case 0:
+		return "no instance usage"
+	case 1:
+		return "family " + f[0] + " only"
+	}
+	return "families " + strings.Join(f, ", ")
+}
+
 // kindOf maps FOCUS CommitmentDiscountType, Category and Name to a Kind
 // where FOCUS columns decide it. For AWS, whose exports do not say which
 // kind of savings plan or reserved instance a commitment is, the name is
@@ -375,10 +442,8 @@ func kindOf(p providers.Provider, typ, cat, name string, families []string) (pro
 				return providers.KindComputeSP, ""
 			case strings.Contains(n, "ec2 instance") || strings.Contains(n, "ec2instance"):
 				return providers.KindEC2InstanceSP, ""
-			case len(families) == 1:
-				return providers.KindEC2InstanceSP, "inferred: FOCUS does not say Compute or EC2 Instance Savings Plan; it covered one family (" + families[0] + ") only, so it is taken for an EC2 Instance Savings Plan"
 			}
-			return providers.KindComputeSP, "inferred: FOCUS does not say Compute or EC2 Instance Savings Plan; it covered several families or none, so it is taken for a Compute Savings Plan"
+			return providers.KindComputeSP, "inferred: FOCUS does not say Compute or EC2 Instance Savings Plan; taken for a Compute Savings Plan, the most common kind (it covered " + familiesText(families) + ")"
 		case strings.Contains(t, "reserv"):
 			if strings.Contains(n, "convertible") {
 				return providers.KindRIConvertible, ""

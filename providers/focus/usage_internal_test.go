@@ -26,11 +26,11 @@ func TestUsagePaths(t *testing.T) {
 	sum := func(q string) string {
 		var n int64
 		var s float64
-		if err := d.QueryRowContext(context.Background(), "SELECT count(*), sum(len(l)) FROM (SELECT * EXCLUDE (x), x AS l FROM (SELECT *, #10 AS x FROM ("+q+")))").Scan(&n, &s); err != nil {
+		if err := d.QueryRowContext(context.Background(), "SELECT count(*), sum(len(l)) FROM (SELECT * EXCLUDE (x), x AS l FROM (SELECT *, #11 AS x FROM ("+q+")))").Scan(&n, &s); err != nil {
 			t.Fatal(err)
 		}
 		var tot float64
-		if err := d.QueryRowContext(context.Background(), "SELECT sum(#12) FROM ("+q+")").Scan(&tot); err != nil {
+		if err := d.QueryRowContext(context.Background(), "SELECT sum(#13) FROM ("+q+")").Scan(&tot); err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprintf("%d pools, %.0f pool-hours, %.6f units", n, s, tot)

@@ -130,7 +130,9 @@ func Generate(dir string, months int, seed uint64) (*Truth, error) {
 					"PricingQuantity": "1", "PricingUnit": "Hours"} {
 					r[k] = v
 				}
+				r["ChargeDescription"] = "$0.096 per On Demand Linux m5.large Instance Hour"
 				if i < riCount {
+					r["ChargeDescription"] = "USD 0.0 hourly fee per Linux/UNIX (Amazon VPC), m5.large instance"
 					r["PricingCategory"], r["BilledCost"], r["EffectiveCost"] = "Committed", "0", num(riRate)
 					r["CommitmentDiscountId"], r["CommitmentDiscountType"], r["CommitmentDiscountCategory"] = RIID, "Reserved Instance", "Usage"
 					r["CommitmentDiscountStatus"], r["CommitmentDiscountQuantity"], r["CommitmentDiscountUnit"] = "Used", "1", "Hours"

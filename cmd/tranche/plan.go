@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers"
+	"github.com/tranchehq/tranche/providers/focus"
+	"github.com/tranchehq/tranche/solver"
+)
+
+type planOptions struct {
+	prices      string
+	policy      string
+	asOf        string
+	lookback    planner.Duration
+	horizon     planner.Duration
+	method      string
+	timeLimit   time.Duration
+	currency    string
+	memoryLimit string
+}
+
+func newPlanCmd(g *globalOptions) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan --prices BOOK [flags] BILLING...",
+		Short: "Recommend the commitments to buy now, from billing history and a price book",
+		Long: `Plan reads FOCUS billing exports (files, directories or globs; CSV, CSV.gz or
+Parquet), derives the hourly usage per pool and the commitments owned, and finds
+the purchase that costs least over the horizon when the lookback repeats (the
+"repeat" scenario, which is what the providers' own recommenders assume),
+within the policy. Every figure is the billing simulator's.
+
+The plan lists one line per purchase (quantity, upfront, monthly recurring,
+effective rate, savings, ROI, break-even, expected utilization, coverage before
+and after, the pools it covers and why), the totals, the savings-versus-
+commitment curve, and what was excluded and why. It carries its as-of time and
+the digest of its inputs: the same inputs give the same plan, byte for byte.
+
+Output: table (default), json (schema docs/plan-schema.json), csv (the order
+sheet for procurement), markdown, or html (a self-contained page with charts).
+Policy file fields and defaults: docs/plan.md. Tranche proposes; nothing is
+bought.`,
+		Example: `  tranche plan --prices testdata/demo/pricebook.json testdata/demo/billing
+  tranche plan --prices book.json --policy policy.yaml --as-of 2026-11-01 exports/
+  tranche plan --prices book.json -o csv exports/ > order-sheet.csv
+  tranche plan --prices book.json -o html exports/ > plan.html`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{errors.New("plan: give at least one FOCUS billing file, directory or glob")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlan(cmd, g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1; see tranche prices)")
+	f.StringVar(&o.policy, "policy", "", "policy file (YAML; see docs/plan.md); default: every offering, no limits, 30d lookback, 365d horizon")
+	f.StringVar(&o.asOf, "as-of", "", "plan as of this time (RFC 3339 or YYYY-MM-DD): only history before it is used; default: end of the billing data")
+	f.Var(&o.lookback, "lookback", "usage history repeated over the horizon, e.g. 30d (overrides the policy)")
+	f.Var(&o.horizon, "horizon", "period the plan is evaluated over, e.g. 365d (overrides the policy)")
+	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
+	f.StringVar(&o.currency, "currency", "", "billing currency to assume for files without a BillingCurrency column")
+	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
+	return cmd
+}
+
+func parseTime(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.Parse("2006-01-02", s); err != nil {
+			return time.Time{}, usageError{fmt.Errorf("%s %q: want RFC 3339 or YYYY-MM-DD", flag, s)}
+		}
+	}
+	return t.UTC(), nil
+}
+
+func planWriter(format outputFormat) (func(io.Writer, *planner.Plan) error, error) {
+	switch format {
+	case outputTable:
+		return planner.WriteTable, nil
+	case outputJSON:
+		return planner.WriteJSON, nil
+	case outputCSV:
+		return planner.WriteCSV, nil
+	case outputMarkdown:
+		return planner.WriteMarkdown, nil
+	case outputHTML:
+		return planner.WriteHTML, nil
+	}
+	return nil, usageError{fmt.Errorf("plan: --output %s is not supported", format)}
+}
+
+func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string) error {
+	if o.prices == "" {
+		return usageError{errors.New("plan: give the price book with --prices (see tranche prices, or testdata/demo/pricebook.json)")}
+	}
+	write, err := planWriter(g.output)
+	if err != nil {
+		return err
+	}
+	method, err := solver.ParseMethod(o.method)
+	if err != nil {
+		return usageError{err}
+	}
+	asOf, err := parseTime("--as-of", o.asOf)
+	if err != nil {
+		return err
+	}
+	book, err := providers.LoadPriceBook(o.prices)
+	if err != nil {
+		return inputError{err}
+	}
+	pol := planner.DefaultPolicy()
+	if o.policy != "" {
+		if pol, err = planner.LoadPolicy(o.policy); err != nil {
+			return inputError{err}
+		}
+	}
+	stderr := cmd.ErrOrStderr()
+	var progress io.Writer
+	if !g.quiet {
+		progress = stderr
+	}
+	in, err := loadBilling(cmd, args, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: progress})
+	if err != nil {
+		return err
+	}
+	if in.currency != "" && book.Currency != "" && in.currency != book.Currency {
+		return inputError{fmt.Errorf("plan: the billing data is in %s but the price book %s is in %s; use a price book in the billing currency", in.currency, o.prices, book.Currency)}
+	}
+	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit}, Progress: progress}
+	p, err := planner.MakePlan(cmd.Context(), planner.Input{
+		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
+		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources,
+	}, opts)
+	if err != nil {
+		var ve *solver.ValidationError
+		switch {
+		case errors.Is(err, planner.ErrNoUsage), errors.Is(err, planner.ErrAsOf), errors.As(err, &ve):
+			return inputError{err}
+		}
+		return solverError{err}
+	}
+	p.Notes = append(in.notes, p.Notes...)
+	return write(cmd.OutOrStdout(), p)
+}
+
+// billing is what a plan or backtest needs from FOCUS files.
+type billing struct {
+	usage    []providers.UsageSeries
+	owned    []providers.Commitment
+	sources  []string
+	notes    []string
+	currency string
+}
+
+// loadBilling opens FOCUS files and derives usage per pool and owned
+// commitments; what the data does not say is turned into notes.
+func loadBilling(cmd *cobra.Command, paths []string, opt focus.Options) (*billing, error) {
+	ctx := cmd.Context()
+	d, err := focus.Open(ctx, paths, opt)
+	if err != nil {
+		var inv *focus.InvalidError
+		if errors.As(err, &inv) {
+			for _, n := range inv.Notices {
+				if n.Kind == "warning" {
+					fmt.Fprintf(cmd.ErrOrStderr(), "tranche: warning: %s: %s\n", n.File, n.Message)
+				}
+			}
+		}
+		if errors.Is(err, focus.ErrInvalid) || errors.Is(err, focus.ErrNoFiles) {
+			return nil, inputError{err}
+		}
+		return nil, err
+	}
+	defer d.Close()
+	b := &billing{currency: d.Currency}
+	for _, f := range d.Files {
+		b.sources = append(b.sources, fmt.Sprintf("%s (%d rows, sha256:%s)", f.Path, f.Rows, f.SHA256))
+	}
+	for _, n := range d.Notices {
+		if n.Kind == "warning" {
+			b.notes = append(b.notes, fmt.Sprintf("billing data warning: %s: %s (%d rows)", n.File, n.Message, n.Rows))
+		}
+	}
+	if b.usage, err = d.UsageSeries(ctx); err != nil {
+		return nil, inputError{err}
+	}
+	recs, err := d.Commitments(ctx)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	for _, r := range recs {
+		if r.KindNote != "" && r.Kind != "" {
+			b.notes = append(b.notes, fmt.Sprintf("commitment %s: kind %s %s", r.ID, r.Kind, r.KindNote))
+		}
+		if !r.EndKnown {
+			r.End = time.Time{}
+		}
+		b.owned = append(b.owned, r.Commitment)
+	}
+	return b, nil
+}

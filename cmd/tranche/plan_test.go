@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers/focus/focustest"
+)
+
+const m5Book = "../../testdata/aws/golden/pricebook_us-east-1_m5.json"
+
+func TestPlanCommand(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := focustest.Generate(dir, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	badPolicy := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(badPolicy, []byte("max_coverage: 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(policy, []byte("terms: [3yr]\npayment_options: [all-upfront]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{"table", []string{"plan", "--prices", m5Book, dir}, exitOK,
+			[]string{"Tranche purchase plan", "Purchases", "Savings versus commitment", "← the plan", "Excluded (2)", "kinds: all offered"}, []string{"focus: reading", "planning "}},
+		{"json", []string{"plan", "-q", "-o", "json", "--prices", m5Book, dir}, exitOK, []string{`"Schema": "` + planner.PlanSchema + `"`, `"HourlyCommitmentToPurchase"`}, nil},
+		{"csv", []string{"plan", "-q", "-o", "csv", "--prices", m5Book, dir}, exitOK, []string{"LineNumber,Provider,Kind,OfferingId"}, nil},
+		{"markdown", []string{"plan", "-q", "-o", "markdown", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | Buy |"}, nil},
+		{"html", []string{"plan", "-q", "-o", "html", "--prices", m5Book, dir}, exitOK, []string{"<!DOCTYPE html>", "<svg", "Savings versus commitment"}, nil},
+		{"policy", []string{"plan", "-q", "--policy", policy, "--prices", m5Book, dir}, exitOK, []string{"3yr all-upfront", "terms: 3yr"}, nil},
+		{"no prices", []string{"plan", dir}, exitUsage, nil, []string{"prices"}},
+		{"no billing", []string{"plan", "--prices", m5Book}, exitUsage, nil, []string{"at least one"}},
+		{"bad policy", []string{"plan", "--policy", badPolicy, "--prices", m5Book, dir}, exitInput, nil, []string{"max_coverage", "policy.yaml"}},
+		{"bad as-of", []string{"plan", "--as-of", "soon", "--prices", m5Book, dir}, exitUsage, nil, []string{"--as-of"}},
+		{"as-of before data", []string{"plan", "-q", "--as-of", "2025-01-01", "--prices", m5Book, dir}, exitInput, nil, []string{"no history"}},
+		{"bad lookback", []string{"plan", "--lookback", "a while", "--prices", m5Book, dir}, exitUsage, nil, []string{"duration"}},
+		{"missing book", []string{"plan", "--prices", "nope.json", dir}, exitInput, nil, []string{"nope.json"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errs, code := run(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
+			}
+			for _, w := range c.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.stderr {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+			if c.code != exitOK && out != "" {
+				t.Errorf("a failed run wrote a plan to stdout:\n%.200s", out)
+			}
+		})
+	}
+}
+
+// TestPlanCommandReproducible: the same inputs give the same plan, byte
+// for byte, in every format; the JSON and the order sheet agree.
+func TestPlanCommandReproducible(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := focustest.Generate(dir, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"json", "csv", "markdown", "table", "html"} {
+		a, _, code := run(t, "plan", "-q", "-o", format, "--prices", m5Book, dir)
+		b, _, code2 := run(t, "plan", "-q", "-o", format, "--prices", m5Book, dir)
+		if code != exitOK || code2 != exitOK {
+			t.Fatalf("%s: exit %d, %d", format, code, code2)
+		}
+		if a != b {
+			t.Errorf("%s: two runs on the same inputs differ", format)
+		}
+	}
+	js, _, _ := run(t, "plan", "-q", "-o", "json", "--prices", m5Book, dir)
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(js), &p); err != nil {
+		t.Fatal(err)
+	}
+	sheet, _, _ := run(t, "plan", "-q", "-o", "csv", "--prices", m5Book, dir)
+	recs, err := csv.NewReader(strings.NewReader(sheet)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(p.Lines)+1 || len(p.Lines) == 0 {
+		t.Fatalf("order sheet has %d rows for %d plan lines", len(recs)-1, len(p.Lines))
+	}
+	for i, l := range p.Lines {
+		if recs[i+1][3] != l.OfferingID || recs[i+1][21] != p.InputDigest {
+			t.Errorf("order sheet row %d: %v, want offering %s and digest %s", i+1, recs[i+1], l.OfferingID, p.InputDigest)
+		}
+	}
+}
