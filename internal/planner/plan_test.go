@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tranchehq/tranche/internal/browser"
 	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/solver"
 )
@@ -247,4 +250,32 @@ func FuzzDecodePolicy(f *testing.F) {
 			t.Fatalf("decoded policy fails validation: %v", err)
 		}
 	})
+}
+
+// TestPlanHTML renders the page and opens it in a real browser.
+func TestPlanHTML(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	p, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 40)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{"<svg", "Savings versus commitment", "Coverage of the largest pools", p.InputDigest, p.Lines[0].OfferingID} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "http://") && strings.Contains(page, `src="http`) {
+		t.Error("page refers to an external resource")
+	}
+	path := filepath.Join(t.TempDir(), "plan.html")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	browser.Screenshot(t, path)
 }

@@ -6,13 +6,13 @@ import (
 	"flag"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tranchehq/tranche/internal/browser"
 	goldenfile "github.com/tranchehq/tranche/internal/golden"
 	"github.com/tranchehq/tranche/internal/report"
 	"github.com/tranchehq/tranche/providers/focus"
@@ -203,41 +203,5 @@ func TestHTML(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "report.html")
 	os.WriteFile(out, b.Bytes(), 0o644)
-	screenshot(t, out)
-}
-
-// screenshot opens the page in headless Chromium, as a user would, and
-// checks that it rendered a non-blank image. Without Chromium the test
-// fails, except under -short.
-func screenshot(t *testing.T, page string) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		if testing.Short() {
-			t.Skip("chromium not installed (apt-get install chromium); skipping the browser check under -short")
-		}
-		t.Fatal("chromium not installed: apt-get install chromium (or run with -short to skip the browser check)")
-	}
-	png := filepath.Join(t.TempDir(), "report.png")
-	if dst := os.Getenv("TRANCHE_SCREENSHOT"); dst != "" {
-		png = dst
-	}
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+t.TempDir(),
-		"--window-size=1200,2400", "--screenshot="+png, "file://"+page)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	st, err := os.Stat(png)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Size() < 20_000 {
-		t.Errorf("screenshot is %d bytes: blank page?", st.Size())
-	}
+	browser.Screenshot(t, out)
 }
