@@ -292,7 +292,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		return nil, fmt.Errorf("%w: as-of %s is after the end of the usage history (%s): the hours between are unknown; plan as of %s or earlier",
 			ErrAsOf, asOf.Format(time.RFC3339), hist.end.Format(time.RFC3339), hist.end.Format(time.RFC3339))
 	}
-	p := &Plan{Schema: PlanSchema, AsOf: asOf, Currency: in.Book.Currency, Scenario: "repeat", Policy: pol, Sources: in.Sources,
+	p := &Plan{Schema: PlanSchema, AsOf: asOf, Currency: in.Book.Currency, Policy: pol, Sources: in.Sources,
 		Status: "proposed", Lines: []Line{}, Excluded: []Exclusion{}, Notes: []string{}, Owned: []OwnedLine{}}
 	lb := time.Duration(pol.Lookback)
 	lbStart := asOf.Add(-lb)
@@ -304,29 +304,19 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	lbFrom := int(lbStart.Sub(hist.start).Hours())
 	lbTo := int(asOf.Sub(hist.start).Hours())
 	lbHours := lbTo - lbFrom
+	p.Scenario = Repeat{}.Name()
 	horizon := int(time.Duration(pol.Horizon).Hours())
 	p.Lookback = Window{Start: lbStart, End: asOf, Hours: lbHours}
 	p.Horizon = Window{Start: asOf, End: asOf.Add(time.Duration(horizon) * time.Hour), Hours: horizon}
 
-	// The repeat scenario: the lookback's hours repeated over the horizon.
-	var usage []providers.UsageSeries
-	idle := 0
-	for _, s := range hist.series {
-		look := s.Quantity[lbFrom:lbTo]
-		var total float64
-		for _, q := range look {
-			total += q
-		}
-		if total <= 0 {
-			idle++
-			continue
-		}
-		q := make([]float64, horizon)
-		for h := range q {
-			q[h] = look[h%lbHours]
-		}
-		usage = append(usage, providers.UsageSeries{Pool: s.Pool, Start: asOf, Quantity: q, OnDemandRate: s.OnDemandRate})
+	// The forecast: the deterministic plan takes the one scenario the
+	// repeat forecast makes.
+	scen, err := Repeat{}.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
+	if err != nil {
+		return nil, err
 	}
+	usage := scen[0].Usage
+	idle := len(hist.series) - len(usage)
 	if idle > 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("%d pools had no usage in the lookback and are not planned for", idle))
 	}

@@ -279,3 +279,30 @@ func TestPlanHTML(t *testing.T) {
 	}
 	browser.Screenshot(t, path)
 }
+
+func TestRepeatForecast(t *testing.T) {
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	q := make([]float64, 10)
+	for i := range q {
+		q[i] = float64(i)
+	}
+	idle := providers.UsageSeries{Pool: providers.PoolKey{Provider: providers.AWS, Family: "idle"}, Start: start, Quantity: make([]float64, 10)}
+	sc, err := Repeat{}.Forecast([]providers.UsageSeries{{Pool: m5, Start: start, Quantity: q}, idle}, start.Add(8*time.Hour), 3*time.Hour, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc) != 1 || sc[0].Probability != 1 || len(sc[0].Usage) != 1 {
+		t.Fatalf("scenarios %+v: want one, with the idle pool left out", sc)
+	}
+	// The lookback is hours 5, 6, 7 (before the as-of hour 8), repeated;
+	// hours 8 and 9 are after the as-of time and must not be read.
+	want := []float64{5, 6, 7, 5, 6, 7, 5}
+	for i, v := range sc[0].Usage[0].Quantity {
+		if v != want[i] {
+			t.Fatalf("forecast %v, want %v", sc[0].Usage[0].Quantity, want)
+		}
+	}
+	if !sc[0].Usage[0].Start.Equal(start.Add(8 * time.Hour)) {
+		t.Errorf("forecast starts %s, want the as-of hour", sc[0].Usage[0].Start)
+	}
+}

@@ -1,0 +1,63 @@
+package planner
+
+import (
+	"time"
+
+	"github.com/tranchehq/tranche/providers"
+)
+
+// Scenario is one possible future of usage for every pool, over the
+// horizon, with its probability (DESIGN.md "Forecast scenarios").
+type Scenario struct {
+	Name        string
+	Probability float64
+	// Usage holds one series per pool, starting at the as-of hour, each
+	// as long as the horizon.
+	Usage []providers.UsageSeries
+}
+
+// Forecaster turns the usage history before the as-of time into
+// scenarios over the horizon. History series are aligned: they share their
+// start and length, and end at asOf or later (only hours before asOf may
+// be read).
+type Forecaster interface {
+	// Name is what the plan calls the forecast ("repeat").
+	Name() string
+	Forecast(history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizonHours int) ([]Scenario, error)
+}
+
+// Repeat is the forecast the providers' recommenders make: the lookback's
+// hours repeated over the horizon, one scenario with probability 1. Pools
+// without usage in the lookback are left out.
+type Repeat struct{}
+
+// Name is "repeat".
+func (Repeat) Name() string { return "repeat" }
+
+// Forecast repeats the last lookback hours before asOf (fewer when the
+// history is shorter) over the horizon.
+func (Repeat) Forecast(history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizonHours int) ([]Scenario, error) {
+	if len(history) == 0 {
+		return nil, ErrNoUsage
+	}
+	start := history[0].Start.UTC().Truncate(time.Hour)
+	to := int(asOf.Sub(start).Hours())
+	from := max(0, to-int(lookback.Hours()))
+	s := Scenario{Name: "repeat", Probability: 1}
+	for _, h := range history {
+		look := h.Quantity[from:to]
+		var total float64
+		for _, q := range look {
+			total += q
+		}
+		if total <= 0 {
+			continue
+		}
+		q := make([]float64, horizonHours)
+		for i := range q {
+			q[i] = look[i%len(look)]
+		}
+		s.Usage = append(s.Usage, providers.UsageSeries{Pool: h.Pool, Start: asOf, Quantity: q, OnDemandRate: h.OnDemandRate})
+	}
+	return []Scenario{s}, nil
+}
