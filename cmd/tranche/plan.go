@@ -16,6 +16,7 @@ import (
 
 type planOptions struct {
 	prices      string
+	inventory   string
 	policy      string
 	asOf        string
 	lookback    planner.Duration
@@ -47,7 +48,7 @@ Output: table (default), json (schema docs/plan-schema.json), csv (the order
 sheet for procurement), markdown, or html (a self-contained page with charts).
 Policy file fields and defaults: docs/plan.md. Tranche proposes; nothing is
 bought.`,
-		Example: `  tranche plan --prices testdata/demo/pricebook.json testdata/demo/billing
+		Example: `  tranche plan --prices testdata/demo/pricebook.json --inventory testdata/demo/billing/inventory.json testdata/demo/billing
   tranche plan --prices book.json --policy policy.yaml --as-of 2026-11-01 exports/
   tranche plan --prices book.json -o csv exports/ > order-sheet.csv
   tranche plan --prices book.json -o html exports/ > plan.html`,
@@ -63,6 +64,7 @@ bought.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1; see tranche prices)")
+	f.StringVar(&o.inventory, "inventory", "", "owned commitments as the providers' APIs list them (JSON, tranche.inventory/v1): kind, end and size, which billing data does not carry")
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML; see docs/plan.md); default: every offering, no limits, 30d lookback, 365d horizon")
 	f.StringVar(&o.asOf, "as-of", "", "plan as of this time (RFC 3339 or YYYY-MM-DD): only history before it is used; default: end of the billing data")
 	f.Var(&o.lookback, "lookback", "usage history repeated over the horizon, e.g. 30d (overrides the policy)")
@@ -137,6 +139,16 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	in, err := loadBilling(cmd, args, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: progress})
 	if err != nil {
 		return err
+	}
+	if o.inventory != "" {
+		inv, err := providers.LoadInventory(o.inventory)
+		if err != nil {
+			return inputError{err}
+		}
+		var notes []string
+		in.owned, notes = planner.MergeOwned(in.owned, inv)
+		in.notes = append(in.notes, notes...)
+		in.sources = append(in.sources, "inventory "+o.inventory)
 	}
 	if in.currency != "" && book.Currency != "" && in.currency != book.Currency {
 		return inputError{fmt.Errorf("plan: the billing data is in %s but the price book %s is in %s; use a price book in the billing currency", in.currency, o.prices, book.Currency)}

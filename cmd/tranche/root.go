@@ -58,6 +58,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 		newPricesCmd(g),
 		newReportCmd(g),
 		newPlanCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }

@@ -691,3 +691,44 @@ func scopeOf(o providers.Offering) providers.PoolKey {
 	}
 	return s
 }
+
+// MergeOwned combines the commitments billing data shows with an
+// inventory from the providers' APIs, which knows what billing data does
+// not (kind, end of term, size). An inventory entry replaces the billing
+// record with the same ID; inventory entries without billing rows (bought,
+// not yet used) are added; billing records missing from the inventory are
+// kept as they are. The notes say what was done.
+func MergeOwned(billing []providers.Commitment, inv *providers.Inventory) ([]providers.Commitment, []string) {
+	if inv == nil {
+		return billing, nil
+	}
+	byID := map[string]providers.Commitment{}
+	for _, c := range inv.Commitments {
+		byID[c.ID] = c
+	}
+	var out []providers.Commitment
+	var notes []string
+	matched, billingOnly := 0, 0
+	seen := map[string]bool{}
+	for _, c := range billing {
+		if ic, ok := byID[c.ID]; ok {
+			out = append(out, ic)
+			matched++
+		} else {
+			out = append(out, c)
+			billingOnly++
+		}
+		seen[c.ID] = true
+	}
+	added := 0
+	for _, c := range inv.Commitments {
+		if !seen[c.ID] {
+			out = append(out, c)
+			added++
+		}
+	}
+	notes = append(notes, fmt.Sprintf("owned commitments: %d from the inventory (%d of them also in the billing data, %d not yet), %d from the billing data only",
+		matched+added, matched, added, billingOnly))
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, notes
+}
