@@ -12,7 +12,7 @@ DEB_PKGS  := coinor-libclp-dev pkg-config chromium
 BENCHTIME ?= 1x
 FUZZTIME  ?= 20s
 
-.PHONY: all deps build test test-short bench bench-large fuzz lint demo clean
+.PHONY: all deps build test test-short bench bench-large fuzz lint demo example clean
 
 all: build
 
@@ -61,8 +61,16 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:" >&2; echo "$$out" >&2; exit 1; fi
 
-# The README's first command: the main job on the bundled demo data.
+# The README's first command: the main job on the bundled demo data. The
+# demo billing data set is generated (deterministically, seed 1) when it is
+# missing, then planned on with the bundled price book.
+DEMO_DIR  ?= testdata/demo/billing
 demo: build
+	@test -f $(DEMO_DIR)/inventory.json || ./$(BIN) demo generate --out $(DEMO_DIR)
+	./$(BIN) plan --prices testdata/demo/pricebook.json --inventory $(DEMO_DIR)/inventory.json $(DEMO_DIR)
+
+# The bundled solver example (testdata/example/problem.json).
+example: build
 	./$(BIN) solve --problem testdata/example/problem.json
 
 clean:
