@@ -188,6 +188,9 @@ func topPools(p *Plan, n int) []PoolLine {
 	return pools
 }
 
+// maxTableExclusions is how many exclusions the terminal table lists.
+const maxTableExclusions = 12
+
 // WriteTable writes the plan for a terminal.
 func WriteTable(w io.Writer, p *Plan) error {
 	ew := &errWriter{w: w}
@@ -259,7 +262,11 @@ func WriteTable(w io.Writer, p *Plan) error {
 	tw.Flush()
 	if len(p.Excluded) > 0 {
 		ew.printf("\nExcluded (%d)\n", len(p.Excluded))
-		for _, e := range p.Excluded {
+		for i, e := range p.Excluded {
+			if i == maxTableExclusions && len(p.Excluded) > maxTableExclusions+1 {
+				ew.printf("  … and %d more (every one is in --output json, markdown and html)\n", len(p.Excluded)-i)
+				break
+			}
 			ew.printf("  - %s: %s\n", e.What, e.Reason)
 		}
 	}
