@@ -61,7 +61,7 @@ func TestDemoPlanEndToEnd(t *testing.T) {
 		look := make([]float64, p.Lookback.Hours)
 		used := false
 		for h := range look {
-			at := int(from.Add(time.Duration(h)*time.Hour).Sub(s.Start.UTC()).Hours())
+			at := int(from.Add(time.Duration(h) * time.Hour).Sub(s.Start.UTC()).Hours())
 			if at >= 0 && at < len(s.Quantity) {
 				look[h] = s.Quantity[at]
 				used = used || look[h] > 0

@@ -200,15 +200,15 @@ func finishPrices(g *globalOptions, o *pricesOptions, pb *providers.PriceBook, r
 	return writeSummary(g, summaryTo, sum, rep)
 }
 
-// writeFileAtomic writes the book to a temporary file beside path and
-// renames it, so a failed run never leaves half a price book.
-func writeFileAtomic(path string, pb *providers.PriceBook) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".pricebook-*.json")
+// writeFileAtomic writes v (a price book, an inventory) to a temporary
+// file beside path and renames it, so a failed run never leaves half a file.
+func writeFileAtomic(path string, v interface{ Encode(io.Writer) error }) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tranche-*.json")
 	if err != nil {
 		return fmt.Errorf("prices: %w", err)
 	}
 	defer os.Remove(f.Name())
-	if err := pb.Encode(f); err != nil {
+	if err := v.Encode(f); err != nil {
 		f.Close()
 		return err
 	}

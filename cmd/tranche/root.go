@@ -59,6 +59,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 		newReportCmd(g),
 		newPlanCmd(g),
 		newDemoCmd(g),
+		newInventoryCmd(g),
 	)
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tranchehq/tranche/providers"
@@ -702,18 +703,21 @@ func MergeOwned(billing []providers.Commitment, inv *providers.Inventory) ([]pro
 	if inv == nil {
 		return billing, nil
 	}
+	// Billing data names commitments by ARN, the APIs by bare ID
+	// (DescribeReservedInstances): match on the part after the last '/'.
 	byID := map[string]providers.Commitment{}
 	for _, c := range inv.Commitments {
-		byID[c.ID] = c
+		byID[idKey(c.ID)] = c
 	}
 	var out []providers.Commitment
 	var notes []string
 	matched, billingOnly := 0, 0
 	seen := map[string]bool{}
 	for _, c := range billing {
-		if ic, ok := byID[c.ID]; ok {
+		if ic, ok := byID[idKey(c.ID)]; ok {
 			out = append(out, ic)
 			matched++
+			seen[ic.ID] = true
 		} else {
 			out = append(out, c)
 			billingOnly++
@@ -731,4 +735,12 @@ func MergeOwned(billing []providers.Commitment, inv *providers.Inventory) ([]pro
 		matched+added, matched, added, billingOnly))
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, notes
+}
+
+// idKey is a commitment ID without its ARN prefix.
+func idKey(id string) string {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 && strings.HasPrefix(id, "arn:") {
+		return id[i+1:]
+	}
+	return id
 }

@@ -306,3 +306,38 @@ func TestRepeatForecast(t *testing.T) {
 		t.Errorf("forecast starts %s, want the as-of hour", sc[0].Usage[0].Start)
 	}
 }
+
+func TestMergeOwned(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	billing := []providers.Commitment{
+		{ID: "arn:aws:ec2:us-east-1:1:reserved-instances/ri-1", Kind: providers.KindRIStandard, Quantity: 32},
+		{ID: "arn:aws:savingsplans::1:savingsplan/sp-9", Kind: providers.KindComputeSP, Quantity: 2},
+	}
+	inv := &providers.Inventory{Schema: providers.InventorySchema, Commitments: []providers.Commitment{
+		{ID: "ri-1", Kind: providers.KindRIConvertible, Quantity: 32, Unit: providers.UnitNormalizedHour, Start: start, End: start.AddDate(1, 0, 0)},
+		{ID: "ri-2", Kind: providers.KindRIStandard, Quantity: 4, Start: start, End: start.AddDate(3, 0, 0)},
+	}}
+	got, notes := MergeOwned(billing, inv)
+	if len(got) != 3 {
+		t.Fatalf("merged %+v, want 3 commitments", got)
+	}
+	byID := map[string]providers.Commitment{}
+	for _, c := range got {
+		byID[c.ID] = c
+	}
+	if c := byID["ri-1"]; c.Kind != providers.KindRIConvertible || c.End.IsZero() {
+		t.Errorf("ri-1 = %+v, want the inventory's record (matched to the billing ARN)", c)
+	}
+	if _, ok := byID["arn:aws:ec2:us-east-1:1:reserved-instances/ri-1"]; ok {
+		t.Error("the billing record of ri-1 is kept beside the inventory's")
+	}
+	if _, ok := byID["ri-2"]; !ok {
+		t.Error("ri-2, in the inventory only, is missing")
+	}
+	if _, ok := byID["arn:aws:savingsplans::1:savingsplan/sp-9"]; !ok {
+		t.Error("sp-9, in the billing data only, is missing")
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "2 from the inventory (1 of them also in the billing data, 1 not yet), 1 from the billing data only") {
+		t.Errorf("notes %q", notes)
+	}
+}
