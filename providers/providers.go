@@ -200,6 +200,9 @@ type Commitment struct {
 	Scope PoolKey `json:"scope"`
 	// InstanceType is the size bought, for resource kinds (e.g. m5.xlarge).
 	InstanceType string `json:"instance_type,omitempty"`
+	// OfferingID is the price-book offering bought, when known (a plan's
+	// purchases know it; billing data and the APIs do not).
+	OfferingID string `json:"offering_id,omitempty"`
 	// UpfrontFee is the one-time fee paid for the whole quantity, and
 	// RecurringHourlyFee the fee per hour for the whole quantity, in Currency.
 	UpfrontFee         float64 `json:"upfront_fee"`

@@ -648,12 +648,15 @@ func (p *Plan) Commitments(idPrefix string, start time.Time) []providers.Commitm
 		c := providers.Commitment{
 			ID: fmt.Sprintf("%s%d", idPrefix, l.LineNumber), Provider: l.Provider, Kind: l.Kind, PaymentOption: l.PaymentOption,
 			Quantity: l.Quantity, Start: start, End: start.Add(time.Duration(l.Term.Hours()) * time.Hour),
-			InstanceType: l.InstanceType, UpfrontFee: l.UpfrontCost, RecurringHourlyFee: l.RecurringStandardMonthlyCost / hoursPerMonth,
+			InstanceType: l.InstanceType, OfferingID: l.OfferingID, UpfrontFee: l.UpfrontCost, RecurringHourlyFee: l.RecurringStandardMonthlyCost / hoursPerMonth,
 			Currency: p.Currency,
 		}
 		if len(o.Covers) > 0 {
 			c.Scope = scopeOf(o)
-			c.Unit = o.Covers[0].Pool.Unit
+		}
+		if !o.Kind.Spend() {
+			// Quantity is in instances of the offering's size.
+			c.Unit = providers.UnitInstanceHour
 		}
 		out = append(out, c)
 	}

@@ -341,3 +341,32 @@ func TestMergeOwned(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// TestPlanCommitmentsMapBack: a plan's purchases, bought as commitments,
+// map back onto the very offerings and quantities of its lines.
+func TestPlanCommitmentsMapBack(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	pol := DefaultPolicy()
+	pol.Kinds = []providers.Kind{providers.KindRIStandard}
+	p, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Lines) == 0 {
+		t.Fatal("no reserved instance bought")
+	}
+	cs := p.Commitments("x-", p.AsOf)
+	b, err := BuildProblem(ProblemInput{Book: book, Usage: m5History(p.AsOf, 2), Owned: cs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Problem.Owned) != len(p.Lines) {
+		t.Fatalf("%d of %d lines map back: %+v", len(b.Problem.Owned), len(p.Lines), b.Excluded)
+	}
+	for i, c := range b.Problem.Owned {
+		if got := b.Offerings[c.Offering].ID; got != p.Lines[i].OfferingID || c.Quantity != p.Lines[i].Quantity {
+			t.Errorf("line %d maps to %s × %v, want %s × %v", i+1, got, c.Quantity, p.Lines[i].OfferingID, p.Lines[i].Quantity)
+		}
+	}
+}

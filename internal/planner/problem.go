@@ -195,6 +195,21 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64) {
 	best, factor := -1, 0.0
 	days := c.End.Sub(c.Start).Hours() / 24
+	if c.OfferingID != "" {
+		// Bought from this book: the offering itself.
+		for k, o := range b.Offerings {
+			if o.ID == c.OfferingID {
+				f := 0.0
+				for _, cv := range o.Covers {
+					if scopeMatches(priceKey(c.Scope), cv.Pool) {
+						f = cv.SizeFactor
+						break
+					}
+				}
+				return k, f
+			}
+		}
+	}
 	for k, o := range b.Offerings {
 		if o.Kind != c.Kind || (c.InstanceType != "" && o.InstanceType != "" && o.InstanceType != c.InstanceType) {
 			continue
