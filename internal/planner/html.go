@@ -31,6 +31,7 @@ var htmlTmpl = template.Must(template.New("plan").Funcs(template.FuncMap{
 	"curve":     curveCells,
 	"lineCells": lineCells,
 	"inc":       func(i int) int { return i + 1 },
+	"riskRows":  riskRows,
 }).Parse(htmlTemplate))
 
 var (
@@ -52,7 +53,7 @@ func WriteHTML(w io.Writer, p *Plan) error {
 		return err
 	}
 	return htmlTmpl.Execute(w, map[string]any{
-		"P": p, "Header": header(p), "Heads": lineHeads, "CurveHeads": curveHeads, "Totals": totalsRows(p),
+		"P": p, "Header": header(p), "Heads": lineHeads, "RiskHeads": riskHeads, "CurveHeads": curveHeads, "Totals": totalsRows(p),
 		"Curve": cv, "Coverage": cov, "TopPools": pools,
 	})
 }

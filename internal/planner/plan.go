@@ -46,6 +46,10 @@ type Input struct {
 	// Sources names the input files, for the record; they do not change
 	// the plan's figures.
 	Sources []string
+	// RiskForecast, when set, makes the scenarios the plan's purchases are
+	// evaluated on (Plan.Risk, Line.Risk): the spread of their savings,
+	// the probability they lose money, the waste to expect.
+	RiskForecast Forecaster
 }
 
 // Options controls how a plan is computed.
@@ -81,6 +85,9 @@ type Plan struct {
 	Curve []CurvePoint `json:"SavingsCurve"`
 	// Pools is coverage before and after the plan, per pool.
 	Pools []PoolLine `json:"Pools"`
+	// Risk is how the purchases fare across the scenarios of the risk
+	// forecast, when one was asked for.
+	Risk *Risk `json:"Risk,omitempty"`
 	// Owned are the commitments the plan counted on.
 	Owned []OwnedLine `json:"Owned"`
 	// Binding lists the policy limits that hold the plan back, with what
@@ -154,6 +161,8 @@ type Line struct {
 	// Pools are the pools with usage the line can cover.
 	Pools   []string `json:"Pools"`
 	Reasons []string `json:"Reasons"`
+	// Risk is the line across the risk forecast's scenarios, when asked.
+	Risk *LineRisk `json:"Risk,omitempty"`
 }
 
 // Totals are the plan-level figures. Monthly figures are averages over
@@ -335,7 +344,11 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	p.Notes = append(p.Notes, b.Notes...)
 	applyPolicy(b, pol, p)
 	uncoverable(b, p)
-	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf)
+	riskName := ""
+	if in.RiskForecast != nil {
+		riskName = in.RiskForecast.Name()
+	}
+	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf, riskName)
 	if err != nil {
 		return nil, err
 	}
@@ -358,6 +371,16 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	}
 	if p.Curve, err = curve(b, res); err != nil {
 		return nil, err
+	}
+	if in.RiskForecast != nil {
+		scen, err := in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
+		if err != nil {
+			return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
+		}
+		progress("evaluating the purchases on %d scenarios of %s", len(scen), in.RiskForecast.Name())
+		if err := p.evaluateRisk(ctx, in.RiskForecast, scen, in.Book, owned); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -472,7 +495,7 @@ func uncoverable(b *Built, p *Plan) {
 }
 
 // digest hashes what the plan is computed from.
-func digest(book *providers.PriceBook, h *history, from, to int, owned []providers.Commitment, pol Policy, asOf time.Time) (string, error) {
+func digest(book *providers.PriceBook, h *history, from, to int, owned []providers.Commitment, pol Policy, asOf time.Time, risk string) (string, error) {
 	sum := sha256.New()
 	enc := json.NewEncoder(sum)
 	type window struct {
@@ -484,7 +507,7 @@ func digest(book *providers.PriceBook, h *history, from, to int, owned []provide
 	for i, s := range h.series {
 		used[i] = window{s.Pool, s.OnDemandRate, s.Quantity[from:to]}
 	}
-	for _, v := range []any{PlanSchema, book, used, owned, pol, asOf} {
+	for _, v := range []any{PlanSchema, book, used, owned, pol, asOf, risk} {
 		if err := enc.Encode(v); err != nil {
 			return "", fmt.Errorf("planner: digest: %w", err)
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -367,6 +369,86 @@ func TestPlanCommitmentsMapBack(t *testing.T) {
 	for i, c := range b.Problem.Owned {
 		if got := b.Offerings[c.Offering].ID; got != p.Lines[i].OfferingID || c.Quantity != p.Lines[i].Quantity {
 			t.Errorf("line %d maps to %s × %v, want %s × %v", i+1, got, c.Quantity, p.Lines[i].OfferingID, p.Lines[i].Quantity)
+		}
+	}
+}
+
+// fixedForecast returns the scenarios it holds, cut to the horizon.
+type fixedForecast struct{ usage [][]float64 }
+
+func (fixedForecast) Name() string { return "fixed" }
+
+func (f fixedForecast) Forecast(_ []providers.UsageSeries, asOf time.Time, _ time.Duration, hours int) ([]Scenario, error) {
+	var out []Scenario
+	for i, u := range f.usage {
+		q := make([]float64, hours)
+		for h := range q {
+			q[h] = u[h%len(u)]
+		}
+		out = append(out, Scenario{Name: fmt.Sprint("s", i), Probability: 1 / float64(len(f.usage)),
+			Usage: []providers.UsageSeries{{Pool: m5, Start: asOf, Quantity: q}}})
+	}
+	return out, nil
+}
+
+// TestPlanRisk evaluates a plan bought for steady usage on scenarios where
+// the usage stays, halves or vanishes: the risk figures are those of the
+// simulator in each, and a vanishing future is a loss.
+func TestPlanRisk(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	flat := []providers.UsageSeries{{Pool: m5, Start: start, Quantity: make([]float64, 30*24)}}
+	for h := range flat[0].Quantity {
+		flat[0].Quantity[h] = 40 // 10 m5.large
+	}
+	f := fixedForecast{usage: [][]float64{{40}, {40}, {20}, {0}}}
+	p, err := MakePlan(context.Background(), Input{Book: book, History: flat, RiskForecast: f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Risk
+	if r == nil || r.Scenarios != 4 || len(p.Lines) == 0 || p.Lines[0].Risk == nil {
+		t.Fatalf("risk %+v", r)
+	}
+	// Scenario "same as planned": the deterministic plan's savings.
+	if math.Abs(r.MonthlySavingsP90-p.Totals.EstimatedMonthlySavingsAmount) > 1e-6 {
+		t.Errorf("P90 savings %.4f, want the plan's %.4f (half the scenarios repeat the lookback)", r.MonthlySavingsP90, p.Totals.EstimatedMonthlySavingsAmount)
+	}
+	// Scenario "gone": the purchases' whole cost is lost, all of it waste.
+	lost := p.Totals.TotalHourlyCommitment * hoursPerMonth
+	if math.Abs(r.CVaR10Regret-lost) > 1e-6*lost {
+		t.Errorf("CVaR regret %.4f, want the whole monthly commitment %.4f lost in the worst scenario", r.CVaR10Regret, lost)
+	}
+	if r.ProbabilityOfLoss < 25 || r.ProbabilityOfLoss > 50 {
+		t.Errorf("probability of loss %.1f%%: want 25%% (usage gone) or 50%% (halved too, if that loses)", r.ProbabilityOfLoss)
+	}
+	if r.ExpectedMonthlyWaste <= 0 || r.MonthlyWasteP90 < r.ExpectedMonthlyWaste {
+		t.Errorf("waste %+v", r)
+	}
+	// Same scenarios as the history → no risk.
+	same, err := MakePlan(context.Background(), Input{Book: book, History: flat, RiskForecast: fixedForecast{usage: [][]float64{{40}, {40}}}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same.Risk.ProbabilityOfLoss != 0 || math.Abs(same.Risk.MonthlySavingsP10-same.Totals.EstimatedMonthlySavingsAmount) > 1e-6 {
+		t.Errorf("scenarios equal to the history: risk %+v, plan savings %.4f", same.Risk, same.Totals.EstimatedMonthlySavingsAmount)
+	}
+}
+
+func TestPlanRiskRendered(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	p, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), RiskForecast: fixedForecast{usage: [][]float64{{40}, {0}}}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range map[string]func(io.Writer, *Plan) error{"table": WriteTable, "markdown": WriteMarkdown, "html": WriteHTML} {
+		var b bytes.Buffer
+		if err := w(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "2 scenarios of the fixed forecast") || !strings.Contains(b.String(), "Chance of losing money") {
+			t.Errorf("%s lacks the risk table", name)
 		}
 	}
 }

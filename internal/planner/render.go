@@ -176,6 +176,24 @@ func curveCells(p *Plan, pt CurvePoint) []string {
 	return []string{pct(100*pt.Scale) + mark, rate(p.Currency, pt.HourlyCommitment), money(p.Currency, pt.MonthlySavings), m}
 }
 
+var riskHeads = []string{"#", "Savings/mo p10", "p50", "p90", "Chance of losing money", "Expected waste/mo"}
+
+// riskRows are the lines' risk figures, then the plan's.
+func riskRows(p *Plan) [][]string {
+	c := p.Currency
+	var rows [][]string
+	for _, l := range p.Lines {
+		if r := l.Risk; r != nil {
+			rows = append(rows, []string{strconv.Itoa(l.LineNumber), money(c, r.MonthlySavingsP10), money(c, r.MonthlySavingsP50),
+				money(c, r.MonthlySavingsP90), pct(r.ProbabilityOfLoss), money(c, r.ExpectedMonthlyWaste)})
+		}
+	}
+	r := p.Risk
+	rows = append(rows, []string{"plan", money(c, r.MonthlySavingsP10), money(c, r.MonthlySavingsP50), money(c, r.MonthlySavingsP90),
+		pct(r.ProbabilityOfLoss), money(c, r.ExpectedMonthlyWaste) + fmt.Sprintf(" (p90 %s); worst-10%% mean regret %s/mo", money(c, r.MonthlyWasteP90), money(c, r.CVaR10Regret))})
+	return rows
+}
+
 var curveHeads = []string{"Purchases scaled", "Commitment", "Savings/mo", "Marginal savings per $ of commitment"}
 
 // topPools returns the pools by on-demand cost, largest first, at most n.
@@ -212,6 +230,15 @@ func WriteTable(w io.Writer, p *Plan) error {
 		}
 	}
 	tw.Flush()
+	if p.Risk != nil {
+		ew.printf("\nRisk: the purchases billed in %d scenarios of the %s forecast\n", p.Risk.Scenarios, p.Risk.Forecast)
+		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  "+strings.Join(riskHeads, "\t"))
+		for _, row := range riskRows(p) {
+			fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+		}
+		tw.Flush()
+	}
 	ew.printf("\nTotals\n")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, r := range totalsRows(p) {
@@ -298,6 +325,14 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 		mdTable(ew, lineHeads, func(row func([]string)) {
 			for _, l := range p.Lines {
 				row(lineCells(p, l))
+			}
+		})
+	}
+	if p.Risk != nil {
+		ew.printf("\n## Risk\n\nThe purchases billed in %d scenarios of the %s forecast.\n\n", p.Risk.Scenarios, p.Risk.Forecast)
+		mdTable(ew, riskHeads, func(row func([]string)) {
+			for _, r := range riskRows(p) {
+				row(r)
 			}
 		})
 	}
