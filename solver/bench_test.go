@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"runtime"
 	"syscall"
 	"testing"
@@ -97,6 +98,38 @@ func BenchmarkSolveDirect(b *testing.B) {
 	for _, pools := range []int{20, 50} {
 		b.Run(fmt.Sprintf("pools=%d/hours=720", pools), func(b *testing.B) {
 			benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 10, Hours: 720, Seed: 1, Increment: 1}, Options{Method: Direct})
+		})
+	}
+}
+
+// BenchmarkSolveWindows solves the shape of a backtest's hindsight
+// optimum: every offering offered again at each monthly decision date of a
+// year (fleetSpec.Dates), so that the decomposition works with purchase
+// windows.
+func BenchmarkSolveWindows(b *testing.B) {
+	for _, pools := range []int{20} {
+		b.Run(fmt.Sprintf("pools=%d/hours=8760/dates=12", pools), func(b *testing.B) {
+			benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 10, Hours: HoursPerYear, Seed: 1, Increment: 1, Dates: 12}, Options{Method: Benders})
+		})
+	}
+}
+
+// BenchmarkEvaluate times one pass of the billing fill over a year of
+// distinct hours with subgradients, as each Benders iteration makes it: the
+// decomposition's unit of work at fleet size.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, pools := range []int{200} {
+		b.Run(fmt.Sprintf("pools=%d/hours=8760", pools), func(b *testing.B) {
+			p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
+			c := compile(p, true)
+			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
+			for k := range hi {
+				hi[k] = math.Inf(1)
+			}
+			x := c.warmStart(lo, hi)
+			for b.Loop() {
+				c.evaluate(x, 4, true)
+			}
 		})
 	}
 }

@@ -33,7 +33,16 @@ import (
 func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
 	p := c.p
 	nk := len(p.Offerings)
-	groups := max(1, min(opts.Groups, len(c.weight)))
+	// Cut groups per set of active purchases: with purchase windows there are
+	// several sets, each with its own cuts, and half as many groups each
+	// (measured: 20 pools × 8,760 h, 12 purchase dates: 2 per set solved in
+	// 109 iterations and 0.6× the time of 4 per set, 93 iterations; the
+	// master's re-solves dominate).
+	per := opts.Groups
+	if c.purchaseSets > 1 {
+		per = (per + 1) / 2
+	}
+	_, groups := c.groupOf(per) // cuts per iteration
 	m := lp.NewModel("tranche-master")
 	xcol := make([]int, nk)
 	var cands []int
@@ -128,11 +137,15 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	}
 
 	// Trust-region scale per offering: the capacity that would cover the
-	// largest hour of the pools it can cover.
+	// largest hour of the pools it can cover, in its active hours.
 	scale := make([]float64, nk)
 	for cl := range c.weight {
 		u := c.classUsage(cl)
+		g := c.classSeg[cl]
 		for _, k := range cands {
+			if !c.active[g][c.cands[k]] {
+				continue
+			}
 			var need float64
 			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
 				need += u[c.covPool[i]] * c.covRate[i]
@@ -153,7 +166,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	if !policyOK(p, c, xhat) {
 		xhat = append([]float64(nil), lo...)
 	}
-	evhat := c.evaluate(xhat, groups, true)
+	evhat := c.evaluate(xhat, per, true)
 	fhat := cost(xhat, evhat)
 	addCuts(evhat, xhat)
 	setCoverage(evhat, xhat)
@@ -229,7 +242,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 				onBoundary = true
 			}
 		}
-		evt := c.evaluate(xt, groups, true)
+		evt := c.evaluate(xt, per, true)
 		ft := cost(xt, evt)
 		addCuts(evt, xt)
 		if fhat-ft >= 0.1*pred {

@@ -36,6 +36,11 @@ type compiled struct {
 
 	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
 	active   [][]bool // active[g][s]: source s is active in segment g
+	// purchaseSet numbers the distinct sets of active purchases (ignoring
+	// owned commitments), per segment: 0 .. purchaseSets-1. Without
+	// purchase windows there is one set.
+	purchaseSet  []int
+	purchaseSets int
 
 	weight   []float64 // hours each class stands for
 	classSeg []int     // segment of each class
@@ -44,7 +49,13 @@ type compiled struct {
 	stats Compression
 
 	groupMu sync.Mutex
-	groups  map[int][]int // groupOf's partitions, by number of groups
+	groups  map[int]grouping // groupOf's partitions, by groups per set
+}
+
+// grouping is a partition of the classes into n groups (groupOf).
+type grouping struct {
+	of []int
+	n  int
 }
 
 // Compression reports how much exact compression reduced the problem.
@@ -98,8 +109,9 @@ func compile(p *Problem, merge bool) *compiled {
 		if excl[k] {
 			continue
 		}
-		holdings = append(holdings, Holding{Offering: k, Start: 0, End: p.Offerings[k].TermHours})
-		srcs = append(srcs, source{offering: k, owned: -1, start: 0, end: p.Offerings[k].TermHours})
+		start, end := p.Offerings[k].Window(p.Hours)
+		holdings = append(holdings, Holding{Offering: k, Start: start, End: end})
+		srcs = append(srcs, source{offering: k, owned: -1, start: start, end: end})
 	}
 	order := billingOrder(p, holdings)
 	c.srcs = make([]source, len(order))
@@ -125,7 +137,9 @@ func compile(p *Problem, merge bool) *compiled {
 		c.covStart[k+1] = len(c.covPool)
 	}
 
-	// Segments: split the horizon wherever a source starts or ends.
+	// Segments: split the horizon wherever a source starts or ends (owned
+	// commitments and purchase windows alike), so that the set of active
+	// sources is constant inside a segment and merging stays exact.
 	cuts := []int{0, p.Hours}
 	for _, s := range c.srcs {
 		cuts = append(cuts, s.start, s.end)
@@ -141,29 +155,56 @@ func compile(p *Problem, merge bool) *compiled {
 			c.active[g][si] = s.start <= cuts[g] && cuts[g] < s.end
 		}
 	}
+	c.purchaseSet = make([]int, nseg)
+	sets := map[string]int{}
+	key := make([]byte, len(c.srcs))
+	for g := range c.purchaseSet {
+		for si, s := range c.srcs {
+			key[si] = 0
+			if s.owned < 0 && c.active[g][si] {
+				key[si] = 1
+			}
+		}
+		id, ok := sets[string(key)]
+		if !ok {
+			id = len(sets)
+			sets[string(key)] = id
+		}
+		c.purchaseSet[g] = id
+	}
+	c.purchaseSets = len(sets)
 
-	// Classes: identical usage vectors inside a segment.
+	// Classes: identical usage vectors inside a segment. A first pass
+	// finds the classes and an hour of each; the usage matrix is then
+	// allocated once (growing it class by class copied it over and over:
+	// 1.5 s of 1.6 s at 1,000 pools × 8,760 distinct hours).
 	seed := maphash.MakeSeed()
-	vec := make([]float64, c.np)
 	buf := make([]byte, 8*c.np)
+	var first []int // an hour of each class
+	same := func(a, b int) bool {
+		for i := range p.Pools {
+			if p.Pools[i].Usage[a] != p.Pools[i].Usage[b] {
+				return false
+			}
+		}
+		return true
+	}
 	for g := 0; g < nseg; g++ {
 		index := make(map[uint64][]int)
 		for t := cuts[g]; t < cuts[g+1]; t++ {
-			for i := range p.Pools {
-				v := p.Pools[i].Usage[t]
-				vec[i] = v
-				b := math.Float64bits(v)
-				for j := 0; j < 8; j++ {
-					buf[8*i+j] = byte(b >> (8 * j))
+			h := uint64(t)
+			if merge {
+				for i := range p.Pools {
+					b := math.Float64bits(p.Pools[i].Usage[t])
+					for j := 0; j < 8; j++ {
+						buf[8*i+j] = byte(b >> (8 * j))
+					}
 				}
+				h = maphash.Bytes(seed, buf)
 			}
-			h := maphash.Bytes(seed, buf)
 			found := -1
-			if !merge {
-				h = uint64(t)
-			}
 			for _, cl := range index[h] {
-				if slices.Equal(c.u[cl*c.np:(cl+1)*c.np], vec) {
+				if same(first[cl], t) {
 					found = cl
 					break
 				}
@@ -172,10 +213,17 @@ func compile(p *Problem, merge bool) *compiled {
 				found = len(c.weight)
 				c.weight = append(c.weight, 0)
 				c.classSeg = append(c.classSeg, g)
-				c.u = append(c.u, vec...)
+				first = append(first, t)
 				index[h] = append(index[h], found)
 			}
 			c.weight[found]++
+		}
+	}
+	c.u = make([]float64, len(first)*c.np)
+	for cl, t := range first {
+		u := c.u[cl*c.np : (cl+1)*c.np]
+		for i := range p.Pools {
+			u[i] = p.Pools[i].Usage[t]
 		}
 	}
 	c.stats = Compression{Hours: p.Hours, Classes: len(c.weight), Segments: nseg, Components: 1}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/tranchehq/tranche/solver/lp"
 )
@@ -43,14 +44,17 @@ type relaxed struct {
 
 // policyRows adds the policy rows that are linear in the purchase
 // variables: upfront cash, hourly commitment and three-year share. xcol maps
-// an offering to its column (-1 when it cannot be bought).
+// an offering to its column (-1 when it cannot be bought). The hourly
+// commitment is capped in every hour, over the purchases active then: one
+// row per maximal set of purchases active together (concurrent), a single
+// row over all purchases when none has a window.
 func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
 	var rows []policyRow
-	add := func(kind string, limit float64, coef func(o *Offering) float64, upper float64) {
+	add := func(kind, name string, limit float64, in func(k int) bool, coef func(o *Offering) float64, upper float64) {
 		var cols []int
 		var vals []float64
 		for k, j := range xcol {
-			if j < 0 {
+			if j < 0 || !in(k) {
 				continue
 			}
 			if v := coef(&p.Offerings[k]); v != 0 {
@@ -58,7 +62,7 @@ func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
 				vals = append(vals, v)
 			}
 		}
-		r := m.AddRowWith(kind, math.Inf(-1), upper, cols, vals)
+		r := m.AddRowWith(name, math.Inf(-1), upper, cols, vals)
 		pr := policyRow{kind: kind, row: r, limit: limit, offering: -1}
 		if kind == "max_three_year_share" {
 			for k, j := range xcol {
@@ -70,16 +74,25 @@ func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
 		}
 		rows = append(rows, pr)
 	}
+	all := func(int) bool { return true }
 	pol := &p.Policy
 	if pol.MaxUpfront != nil {
-		add("max_upfront", *pol.MaxUpfront, func(o *Offering) float64 { return o.Upfront }, *pol.MaxUpfront)
+		add("max_upfront", "max_upfront", *pol.MaxUpfront, all, func(o *Offering) float64 { return o.Upfront }, *pol.MaxUpfront)
 	}
 	if pol.MaxHourlyCommitment != nil {
-		add("max_hourly_commitment", *pol.MaxHourlyCommitment, func(o *Offering) float64 { return o.HourlyCost() }, *pol.MaxHourlyCommitment)
+		sets := concurrent(p, func(k int) bool { return xcol[k] >= 0 })
+		for _, set := range sets {
+			name := "max_hourly_commitment"
+			if len(sets) > 1 {
+				name = fmt.Sprintf("max_hourly_commitment[h%d]", set.hour)
+			}
+			add("max_hourly_commitment", name, *pol.MaxHourlyCommitment, func(k int) bool { return set.active[k] },
+				func(o *Offering) float64 { return o.HourlyCost() }, *pol.MaxHourlyCommitment)
+		}
 	}
 	if pol.MaxThreeYearShare != nil {
 		th := *pol.MaxThreeYearShare
-		add("max_three_year_share", th, func(o *Offering) float64 {
+		add("max_three_year_share", "max_three_year_share", th, all, func(o *Offering) float64 {
 			if o.ThreeYear() {
 				return (1 - th) * o.HourlyCost()
 			}
@@ -87,6 +100,65 @@ func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
 		}, 0)
 	}
 	return rows
+}
+
+// activeSet is a set of offerings whose purchases are active together, from
+// a given hour.
+type activeSet struct {
+	hour   int
+	active map[int]bool
+}
+
+// concurrent returns the maximal sets of offerings (among those with in(k))
+// whose purchases are active in the same hour, in order of that hour. The
+// purchases active in any hour t are a subset of those active at the
+// latest window start at or before t, so it is enough to look at the
+// starts. Without windows every purchase starts at hour 0 and there is one
+// set.
+func concurrent(p *Problem, in func(k int) bool) []activeSet {
+	var starts []int
+	for k := range p.Offerings {
+		if in(k) {
+			s, _ := p.Offerings[k].Window(p.Hours)
+			starts = append(starts, s)
+		}
+	}
+	slices.Sort(starts)
+	starts = slices.Compact(starts)
+	var sets []activeSet
+	for _, t := range starts {
+		set := activeSet{hour: t, active: map[int]bool{}}
+		for k := range p.Offerings {
+			if s, e := p.Offerings[k].Window(p.Hours); in(k) && s <= t && t < e {
+				set.active[k] = true
+			}
+		}
+		sets = append(sets, set)
+	}
+	// Drop the sets contained in another: their rows are implied.
+	var out []activeSet
+	for i, a := range sets {
+		sub := false
+		for j, b := range sets {
+			if i == j || len(a.active) > len(b.active) || (len(a.active) == len(b.active) && j > i) {
+				continue
+			}
+			sub = true
+			for k := range a.active {
+				if !b.active[k] {
+					sub = false
+					break
+				}
+			}
+			if sub {
+				break
+			}
+		}
+		if !sub {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // policyRow remembers a policy row of an LP, to explain it when it binds.

@@ -16,23 +16,30 @@
 // purchase of each allowed offering k — with their active hours.
 // Data: usage u_pc, on-demand rate d_p, for offering k the rate a_kp it
 // consumes per unit-hour of pool p covered and the hourly cost
-// h_k = upfront_k / term_k + recurring_k, active hours A_k of a purchase
-// (min(horizon, term)).
-// Variables: purchase x_k ≥ 0; coverage y_spc ≥ 0.
+// h_k = upfront_k / term_k + recurring_k; the window W_k of a purchase, the
+// hours [start_k, min(end_k, start_k + term_k, horizon)) in which it is
+// active (Offering.Window: [0, min(horizon, term)) by default), and their
+// number A_k = |W_k|.
+// Variables: purchase x_k ≥ 0; coverage y_spc ≥ 0, only for the sources
+// active in class c.
 //
 //	minimize   Σ_k h_k A_k x_k + Σ_c w_c Σ_p d_p (u_pc − Σ_s y_spc) + owned fees
-//	subject to Σ_p a_kp y_spc ≤ x_k            (capacity of a purchase in an active class)
-//	           Σ_p a_kp y_spc ≤ x̄_s            (capacity of an owned commitment)
+//	subject to Σ_p a_kp y_spc ≤ x_k            (capacity of a purchase in a class of W_k)
+//	           Σ_p a_kp y_spc ≤ x̄_s            (capacity of an owned commitment in its window)
 //	           Σ_s y_spc ≤ u_pc                (demand)
 //	           Σ_k upfront_k x_k ≤ U           (policy: upfront cash)
-//	           Σ_k h_k x_k ≤ H                 (policy: hourly commitment)
+//	           Σ_{k: t ∈ W_k} h_k x_k ≤ H  ∀t  (policy: hourly commitment in every hour)
 //	           Σ_c w_c Σ_{s,p} d_p y_spc ≤ γ·E (policy: coverage ceiling, E the eligible usage value)
 //	           Σ_c w_c Σ_p a_kp y_kpc ≥ φ A_k x_k   (policy: utilization floor of each purchase)
 //	           Σ_{k 3-year} h_k x_k ≤ θ Σ_k h_k x_k (policy: three-year share)
 //
-// A purchase whose term outlasts the horizon is charged only for the
-// horizon's hours: under the repeat scenario the horizon stands for the
-// rest of the term.
+// A purchase whose term outlasts the horizon or its window's end is charged
+// only for its active hours: under the repeat scenario the horizon stands
+// for the rest of the term (the upfront fee is still paid in full, and
+// counted in full against U). The hourly commitment row is needed only for
+// the maximal sets of purchases active together, one per window start at
+// most (concurrent); without windows every purchase is active in hour 0 and
+// it is the single row Σ_k h_k x_k ≤ H.
 //
 // # Solving
 //

@@ -33,6 +33,7 @@ const bindingTol = 1e-7
 // per unit increase of the row's bound.
 func explainRows(p *Problem, rows []policyRow, sol *lp.Solution) []Binding {
 	var out []Binding
+	hourly := -1 // index in out of the hourly commitment binding
 	for _, r := range rows {
 		dual := sol.Dual[r.row]
 		if math.Abs(dual) < bindingTol {
@@ -44,8 +45,18 @@ func explainRows(p *Problem, rows []policyRow, sol *lp.Solution) []Binding {
 			b.Value = -dual
 			b.Text = fmt.Sprintf("The upfront cash cap of $%.2f binds: each extra $1 of upfront budget would save $%.2f over the horizon.", r.limit, b.Value)
 		case "max_hourly_commitment":
+			// With purchase windows the cap has a row per set of purchases
+			// active together; raising the cap relaxes them all at once.
 			b.Value = -dual
+			if hourly >= 0 {
+				b.Value += out[hourly].Value
+			}
 			b.Text = fmt.Sprintf("The hourly commitment cap of $%.4f/h binds: each extra $1/h of commitment allowed would save $%.2f over the horizon.", r.limit, b.Value)
+			if hourly >= 0 {
+				out[hourly] = b
+				continue
+			}
+			hourly = len(out)
 		case "max_coverage":
 			// The row's bound is share × eligible value.
 			b.Value = -dual * r.perPoint

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -189,11 +190,11 @@ type evaluation struct {
 }
 
 // evaluate fills every class for purchase x, in parallel. Classes are split
-// into groups (groupOf); with grad it returns a subgradient per group.
+// into groups, per groups per set of active purchases (groupOf); with grad
+// it returns a subgradient per group.
 func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 	nc := len(c.weight)
-	groups = max(1, min(groups, nc))
-	gof := c.groupOf(groups)
+	gof, groups := c.groupOf(groups)
 	nk := len(c.p.Offerings)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
 	type part struct {
@@ -274,38 +275,51 @@ func (c *compiled) purchaseCost(x []float64) float64 {
 	return f
 }
 
-// groupOf assigns each class to one of n groups of similar hours: classes
-// are ranked by the on-demand value of their usage and cut into n groups
-// of about equal weight. Any partition gives valid Benders cuts; grouping
-// alike hours makes each group's cut describe its hours more closely, so
-// fewer iterations are needed. The partition is cached per n.
-func (c *compiled) groupOf(n int) []int {
+// groupOf assigns each class to one of n groups of similar hours per set
+// of active purchases, and returns the assignment and the number of groups
+// (n times the number of distinct sets of active purchases, at most the
+// number of classes). Inside a set, classes are ranked by the on-demand
+// value of their usage and cut into n groups of about equal weight. Any
+// partition gives valid Benders cuts; grouping alike hours makes each
+// group's cut describe its hours more closely, so fewer iterations are
+// needed, and keeping hours with different purchases apart (purchase
+// windows) gives each purchase cuts from its own hours only. The partition
+// is cached per n.
+func (c *compiled) groupOf(n int) ([]int, int) {
 	c.groupMu.Lock()
 	defer c.groupMu.Unlock()
 	if g, ok := c.groups[n]; ok {
-		return g
+		return g.of, g.n
 	}
 	nc := len(c.weight)
+	n = max(1, min(n, nc))
+	setOf := slices.Clone(c.purchaseSet)
+	nsets := c.purchaseSets
+	if n*nsets > nc {
+		nsets = 1 // too few classes to keep the sets apart
+		clear(setOf)
+	}
 	val := make([]float64, nc)
 	idx := make([]int, nc)
-	var total float64
+	total := make([]float64, nsets)
 	for cl := range val {
 		for i, q := range c.classUsage(cl) {
 			val[cl] += q * c.d[i]
 		}
 		idx[cl] = cl
-		total += c.weight[cl]
+		total[setOf[c.classSeg[cl]]] += c.weight[cl]
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return val[idx[a]] < val[idx[b]] })
 	g := make([]int, nc)
-	var acc float64
+	acc := make([]float64, nsets)
 	for _, cl := range idx {
-		g[cl] = min(n-1, int(acc*float64(n)/total))
-		acc += c.weight[cl]
+		set := setOf[c.classSeg[cl]]
+		g[cl] = set*n + min(n-1, int(acc[set]*float64(n)/total[set]))
+		acc[set] += c.weight[cl]
 	}
 	if c.groups == nil {
-		c.groups = map[int][]int{}
+		c.groups = map[int]grouping{}
 	}
-	c.groups[n] = g
-	return g
+	c.groups[n] = grouping{of: g, n: n * nsets}
+	return g, n * nsets
 }

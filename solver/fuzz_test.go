@@ -42,6 +42,9 @@ func FuzzSolve(f *testing.F) {
 	f.Add([]byte{3, 4, 2, 10, 20, 30, 40, 50, 60, 70, 80, 16, 1, 8, 0, 1})
 	f.Add([]byte{1, 1, 1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 1, 1})
 	f.Add([]byte{2, 6, 3, 255, 0, 255, 0, 128, 128, 3, 1, 5, 9, 2, 6, 5, 3, 5, 200})
+	// Two pools over 8 hours, two offerings with windows, an hourly cap.
+	f.Add([]byte{1, 7, 1, 1, 16, 32, 0, 0, 48, 48, 48, 48, 48, 48, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+		0, 0, 0, 8, 8, 0, 16, 0, 12, 0, 4, 8, 0, 16, 0, 12, 0, 2, 8, 3, 3, 7, 1, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := &byteReader{b: data}
 		np, hours, nk := 1+r.u8()%4, 1+r.u8()%12, 1+r.u8()%4
@@ -82,6 +85,21 @@ func FuzzSolve(f *testing.F) {
 			p.Policy.MinUtilization = float64(r.u8()%11) / 10
 		case 4:
 			p.Policy.MaxThreeYearShare = Limit(float64(r.u8()%11) / 10)
+		}
+		// Purchase windows come last, so that inputs written before they
+		// existed still build the same problems. Values run one past the
+		// valid range on each side.
+		for k := range p.Offerings {
+			o := &p.Offerings[k]
+			switch r.u8() % 4 {
+			case 1:
+				o.Start = r.u8()%(hours+2) - 1
+			case 2:
+				o.End = r.u8()%(hours+3) - 1
+			case 3:
+				o.Start = r.u8()%(hours+2) - 1
+				o.End = r.u8()%(hours+3) - 1
+			}
 		}
 		for _, m := range []Method{Direct, Benders} {
 			res, err := Solve(context.Background(), p, Options{Method: m})

@@ -19,6 +19,12 @@ type fleetSpec struct {
 	// every four weeks, with no noise: hours repeat, as they do in fleets
 	// whose capacity is scheduled rather than autoscaled.
 	Scheduled bool
+	// Dates adds purchase windows, as a backtest's hindsight optimum sees
+	// them: every offering is offered again at each of Dates-1 later
+	// decision dates spread over the horizon, starting there; odd dates'
+	// copies end two periods later (as if their term ran out), the others
+	// at the end of the horizon.
+	Dates int
 }
 
 // genFleet builds the problem. Discounts are consistent across tiers (a
@@ -99,6 +105,19 @@ func genFleet(s fleetSpec) *Problem {
 				TermHours: HoursPerYear, Recurring: 1, Increment: 0.001, Covers: cs})
 		}
 		p.Offerings = append(p.Offerings, Offering{ID: "csp-1y", Type: Spend, Tier: 2, TermHours: HoursPerYear, Recurring: 1, Increment: 0.001, Covers: all})
+	}
+	n := len(p.Offerings)
+	for d := 1; d < s.Dates; d++ {
+		start := d * s.Hours / s.Dates
+		end := s.Hours
+		if d%2 == 1 {
+			end = min(s.Hours, start+2*s.Hours/s.Dates)
+		}
+		for _, o := range p.Offerings[:n] {
+			o.ID = fmt.Sprintf("%s@%d", o.ID, start)
+			o.Start, o.End = start, end
+			p.Offerings = append(p.Offerings, o)
+		}
 	}
 	return p
 }

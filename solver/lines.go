@@ -20,12 +20,15 @@ func purchaseLines(p *Problem, c *compiled, q []float64, bill *Bill, nOwned int,
 		o := &p.Offerings[k]
 		hb := &bill.Holdings[h]
 		h++
-		hours := hb.Capacity / qty // active hours inside the horizon
+		start, end := o.Window(p.Hours)
+		hours := float64(end - start) // active hours inside the horizon
 		months := hours / HoursPerMonth
 		l := Purchase{
 			Offering:         k,
 			OfferingID:       o.ID,
 			Quantity:         qty,
+			Start:            start,
+			End:              end,
 			Upfront:          qty * o.Upfront,
 			HourlyCost:       qty * o.HourlyCost(),
 			RecurringMonthly: qty * o.Recurring * HoursPerMonth,
@@ -74,6 +77,10 @@ func lineReasons(p *Problem, c *compiled, q []float64, k int, l *Purchase, rel *
 			break
 		}
 		pools = append(pools, poolName(p, cv.Pool))
+	}
+	if o.Start > 0 || o.End > 0 {
+		rs = append(rs, fmt.Sprintf("Active from hour %d to hour %d of the horizon (%.1f months); the figures below are over those hours, except the upfront fee, which is paid in full.",
+			l.Start, l.End, float64(l.End-l.Start)/HoursPerMonth))
 	}
 	rs = append(rs, fmt.Sprintf("Covers %s; in the simulated horizon it is %.1f%% used and covers %.2f%% of eligible usage.",
 		strings.Join(pools, ", "), 100*l.Utilization, 100*l.CoverageAdded))

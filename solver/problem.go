@@ -98,6 +98,32 @@ type Offering struct {
 	Increment float64 `json:"increment"`
 	// Covers lists the pools the offering can cover. Each pool at most once.
 	Covers []Cover `json:"covers"`
+	// Start and End bound the hours of the horizon in which a purchase of
+	// this offering is active: it covers usage and pays HourlyCost per unit
+	// only from hour Start, for at most TermHours hours, and not from hour
+	// End on (0: the end of the horizon); see Window. The zero values buy
+	// at the first hour of the horizon, as before windows existed. Validate
+	// requires 0 <= Start < Hours and, when End > 0, Start < End <= Hours.
+	// A window cut short by End or by the horizon still pays the whole
+	// Upfront fee (Purchase.Upfront, Policy.MaxUpfront); the model charges
+	// only the active hours' share of it, as it does for a term that
+	// outlasts the horizon. A backtest's hindsight optimum offers one copy
+	// per decision date, with Start the date's hour and End
+	// min(Hours, Start+TermHours).
+	Start int `json:"start,omitempty"`
+	End   int `json:"end,omitempty"`
+}
+
+// Window returns the active hours [start, end) of a purchase of the
+// offering in a horizon of the given length: from Start for TermHours
+// hours, cut at End (0: at the end of the horizon) and at the end of the
+// horizon. A Holding of a purchase should span these hours.
+func (o *Offering) Window(hours int) (start, end int) {
+	end = hours
+	if o.End > 0 {
+		end = min(end, o.End)
+	}
+	return o.Start, max(o.Start, min(end, o.Start+o.TermHours))
 }
 
 // HourlyCost is the cost of one unit for one hour of its term: the upfront
@@ -130,19 +156,24 @@ type Commitment struct {
 type Policy struct {
 	// Exclude lists offerings (by index) that may not be bought.
 	Exclude []int `json:"exclude,omitempty"`
-	// MaxUpfront caps the total upfront cash of the new purchases, in USD.
+	// MaxUpfront caps the total upfront cash of the new purchases, in USD,
+	// whatever their windows (the whole fee of each).
 	MaxUpfront *float64 `json:"max_upfront,omitempty"`
-	// MaxHourlyCommitment caps the total hourly cost (upfront amortized plus
-	// recurring) of the new purchases, in USD per hour.
+	// MaxHourlyCommitment caps the hourly cost (upfront amortized plus
+	// recurring) of the new purchases active in any one hour, in USD per
+	// hour. Without purchase windows (Offering.Start and End) every purchase
+	// is active in the first hour, and it caps their total.
 	MaxHourlyCommitment *float64 `json:"max_hourly_commitment,omitempty"`
 	// MaxCoverage caps the share, in [0, 1], of eligible usage (valued at
 	// on-demand rates) that all commitments together may cover.
 	MaxCoverage *float64 `json:"max_coverage,omitempty"`
 	// MinUtilization is the least share, in [0, 1], of each new purchase's
-	// capacity that must be used over the horizon; 0 sets no floor.
+	// capacity that must be used over its active hours in the horizon; 0
+	// sets no floor.
 	MinUtilization float64 `json:"min_utilization,omitempty"`
 	// MaxThreeYearShare caps the share, in [0, 1], of the new purchases'
-	// hourly cost in three-year terms.
+	// hourly cost in three-year terms, summed over all purchases whatever
+	// their windows.
 	MaxThreeYearShare *float64 `json:"max_three_year_share,omitempty"`
 }
 
@@ -250,6 +281,12 @@ func (p *Problem) Validate() error {
 			return invalid(f+".increment", "must be finite and non-negative, got %v", o.Increment)
 		case len(o.Covers) == 0:
 			return invalid(f+".covers", "covers no pool")
+		case o.Start < 0 || o.Start >= p.Hours:
+			return invalid(f+".start", "must be in [0, %d), got %d", p.Hours, o.Start)
+		case o.End < 0 || o.End > p.Hours:
+			return invalid(f+".end", "must be in [0, %d] (0 is the end of the horizon), got %d", p.Hours, o.End)
+		case o.End > 0 && o.End <= o.Start:
+			return invalid(f+".end", "ends (%d) at or before it starts (%d)", o.End, o.Start)
 		}
 		seen := make(map[int]bool, len(o.Covers))
 		for j, c := range o.Covers {

@@ -161,8 +161,16 @@ func policyViolation(p *Problem, c *compiled, q []float64) string {
 	if pol.MaxUpfront != nil && upfront > *pol.MaxUpfront*(1+tol)+tol {
 		return fmt.Sprintf("the upfront cash cap of $%.2f", *pol.MaxUpfront)
 	}
-	if pol.MaxHourlyCommitment != nil && hourly > *pol.MaxHourlyCommitment*(1+tol)+tol {
-		return fmt.Sprintf("the hourly commitment cap of $%.4f/h", *pol.MaxHourlyCommitment)
+	if pol.MaxHourlyCommitment != nil {
+		for _, set := range concurrent(p, func(k int) bool { return q[k] > 0 }) {
+			var h float64
+			for k := range set.active {
+				h += q[k] * p.Offerings[k].HourlyCost()
+			}
+			if h > *pol.MaxHourlyCommitment*(1+tol)+tol {
+				return fmt.Sprintf("the hourly commitment cap of $%.4f/h", *pol.MaxHourlyCommitment)
+			}
+		}
 	}
 	if pol.MaxThreeYearShare != nil && three > *pol.MaxThreeYearShare*hourly*(1+tol)+tol {
 		return fmt.Sprintf("the %.1f%% cap on three-year terms", 100**pol.MaxThreeYearShare)

@@ -242,13 +242,14 @@ func ownedHoldings(p *Problem) []Holding {
 }
 
 // purchaseHoldings turns purchase quantities (one per offering) into
-// holdings that start at hour 0 and run for the offering's term.
+// holdings active over the offering's window (Offering.Window).
 func purchaseHoldings(p *Problem, qty []float64) []Holding {
 	var hs []Holding
 	for k, q := range qty {
 		if q > 0 {
 			o := &p.Offerings[k]
-			hs = append(hs, Holding{ID: "new:" + o.ID, Offering: k, Quantity: q, Start: 0, End: o.TermHours})
+			start, end := o.Window(p.Hours)
+			hs = append(hs, Holding{ID: "new:" + o.ID, Offering: k, Quantity: q, Start: start, End: end})
 		}
 	}
 	return hs

@@ -66,7 +66,9 @@ type Options struct {
 	// Converged false and the proven Bound, rather than an error.
 	TimeLimit time.Duration
 	// Groups is the number of groups of hour classes that get a Benders cut
-	// each (multi-cut); 0 means 4.
+	// each (multi-cut); 0 means 4. With purchase windows, hours with
+	// different sets of active purchases are grouped apart, with half as
+	// many groups (rounded up) for each set.
 	Groups int
 	// DirectLimit is the largest number of coverage columns for which Auto
 	// chooses the direct LP; 0 means 200,000.
@@ -140,16 +142,22 @@ type Result struct {
 }
 
 // Purchase is one line of a plan, with what a reviewer needs to judge it.
-// Money is over the horizon unless named monthly.
+// Money is over the horizon unless named monthly. A line is active only in
+// its offering's window (Offering.Window): its utilization and savings are
+// measured over those hours, and its monthly figures per month of them.
 type Purchase struct {
 	Offering   int
 	OfferingID string
 	// Quantity is in the offering's units: instances, or USD per hour.
 	Quantity float64
-	// Upfront is the one-time payment, USD; HourlyCost the upfront
-	// amortized over the term plus the recurring fee, USD per hour;
+	// Upfront is the one-time payment, USD: the whole fee, even when the
+	// window is shorter than the term; HourlyCost the upfront amortized
+	// over the term plus the recurring fee, USD per hour;
 	// RecurringMonthly the recurring fee per month, USD.
 	Upfront, HourlyCost, RecurringMonthly float64
+	// Start and End are the line's active hours [Start, End) in the
+	// horizon.
+	Start, End int
 	// Utilization is the share of the line's capacity used in the
 	// simulation.
 	Utilization float64

@@ -206,9 +206,15 @@ func TestDirectMatchesBenders(t *testing.T) {
 		{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 4, NoRI: true},
 		{Pools: 6, PoolsPerFamily: 2, Hours: 24 * 7, Seed: 5, NoSP: true},
 		{Pools: 30, PoolsPerFamily: 6, Hours: 24 * 10, Seed: 6},
+		// Purchase windows: every offering again at later decision dates.
+		{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 7, Dates: 4},
+		{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 14, Seed: 8, Dates: 3},
+		{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 12, Seed: 9, Dates: 6, NoSP: true},
+		{Pools: 12, PoolsPerFamily: 4, Hours: 24 * 10, Seed: 10, Dates: 5, NoRI: true},
+		{Pools: 15, PoolsPerFamily: 5, Hours: 24 * 10, Seed: 12, Dates: 4, Increment: 1},
 	}
 	if testing.Short() {
-		cases = cases[:3]
+		cases = append(cases[:3:3], cases[6])
 	}
 	for _, s := range cases {
 		p := genFleet(s)
@@ -429,6 +435,11 @@ func TestValidate(t *testing.T) {
 		{"zero cover rate", func(p *Problem) { p.Offerings[0].Covers[0].Rate = 0 }, "offerings[0] (ri).covers[0].rate"},
 		{"owned bad offering", func(p *Problem) { p.Owned = []Commitment{{Offering: 3}} }, "owned[0].offering"},
 		{"owned ends early", func(p *Problem) { p.Owned = []Commitment{{Offering: 0, Start: 5, End: 1}} }, "owned[0].end"},
+		{"window starts before the horizon", func(p *Problem) { p.Offerings[0].Start = -1 }, "offerings[0] (ri).start"},
+		{"window starts after the horizon", func(p *Problem) { p.Offerings[0].Start = 2 }, "offerings[0] (ri).start"},
+		{"window ends after the horizon", func(p *Problem) { p.Offerings[0].End = 3 }, "offerings[0] (ri).end"},
+		{"window ends at its start", func(p *Problem) { p.Offerings[0].Start, p.Offerings[0].End = 1, 1 }, "offerings[0] (ri).end"},
+		{"window ends before its start", func(p *Problem) { p.Offerings[0].Start, p.Offerings[0].End = 1, -1 }, "offerings[0] (ri).end"},
 		{"coverage > 1", func(p *Problem) { p.Policy.MaxCoverage = Limit(1.5) }, "policy.max_coverage"},
 		{"negative upfront cap", func(p *Problem) { p.Policy.MaxUpfront = Limit(-1) }, "policy.max_upfront"},
 	}
@@ -473,4 +484,265 @@ func TestBendersLimits(t *testing.T) {
 	if !exact.Converged {
 		t.Error("the direct LP reports not converged")
 	}
+}
+
+// TestWindows checks purchase windows (Offering.Start and End) on problems
+// small enough to solve by hand or by brute force.
+func TestWindows(t *testing.T) {
+	t.Run("later start", func(t *testing.T) {
+		// No usage in the first day, 10 units in the next two, on demand $1.
+		// An RI active all three days at $0.70/h costs 72 × 0.7 = $50.40 a
+		// unit and saves 48 × $1: not worth it. The same RI bought at hour
+		// 24 at $0.75/h costs 48 × 0.75 = $36: worth it for all 10 units,
+		// though dearer per hour (so it must not be pruned as dominated).
+		// Optimum: 10 of the later one, cost 10 × 36 = $360.
+		u := make([]float64, 72)
+		for h := 24; h < 72; h++ {
+			u[h] = 10
+		}
+		p := &Problem{Hours: 72, Pools: []Pool{{ID: "p", OnDemandRate: 1, Usage: u}},
+			Offerings: []Offering{
+				{ID: "ri-now", TermHours: 72, Recurring: 0.7, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}},
+				{ID: "ri-later", TermHours: 72, Recurring: 0.75, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}, Start: 24},
+			}}
+		if d := dominated(p, map[int]bool{}); len(d) != 0 {
+			t.Errorf("dominated %v across different windows", d)
+		}
+		for _, m := range []Method{Direct, Benders} {
+			r := mustSolve(t, p, Options{Method: m})
+			if !near(r.Quantity[0], 0, 1e-9) || !near(r.Quantity[1], 10, 1e-9) {
+				t.Errorf("%v: bought %v, want [0 10]", m, r.Quantity)
+			}
+			if !near(r.Objective, 360, 1e-9) || !near(r.Bill.Total, 360, 1e-9) {
+				t.Errorf("%v: objective %v, bill %v, want 360", m, r.Objective, r.Bill.Total)
+			}
+			if len(r.Purchases) != 1 || r.Purchases[0].Start != 24 || r.Purchases[0].End != 72 ||
+				!near(r.Purchases[0].Utilization, 1, 1e-9) || !near(r.Purchases[0].Savings, 10*(48-36), 1e-9) {
+				t.Errorf("%v: lines %+v", m, r.Purchases)
+			}
+		}
+		// Ended early by End, and by its term: the same purchase at hour 24
+		// for a day only covers half the usage it could.
+		for _, o := range []Offering{{End: 48}, {TermHours: 24}} {
+			q := *p
+			q.Offerings = slices.Clone(p.Offerings)
+			later := &q.Offerings[1]
+			if o.End > 0 {
+				later.End = o.End
+			}
+			if o.TermHours > 0 {
+				later.TermHours = o.TermHours
+			}
+			if s, e := later.Window(q.Hours); s != 24 || e != 48 {
+				t.Errorf("window [%d, %d), want [24, 48)", s, e)
+			}
+			r := mustSolve(t, &q, Options{Method: Direct})
+			// 10 for a day at $0.75 (the term fee is per hour either way):
+			// 10 × 24 × 0.75 + the second day on demand 240 = 420.
+			if !near(r.Bill.Total, 420, 1e-9) || !near(r.Objective, 420, 1e-9) {
+				t.Errorf("%+v: bill %v, objective %v, want 420", o, r.Bill.Total, r.Objective)
+			}
+		}
+	})
+
+	t.Run("hourly cap per hour", func(t *testing.T) {
+		// 10 units every hour for three days at $1; two RIs at $0.50/h, one
+		// active in the first 36 hours, one in the last 36; a cap of $5/h.
+		// The cap holds in every hour over the purchases active then, so
+		// both can be bought at 10 (a cap on their total would allow 10 in
+		// all): cost 2 × 10 × 36 × 0.5 = $360.
+		u := make([]float64, 72)
+		for h := range u {
+			u[h] = 10
+		}
+		p := &Problem{Hours: 72, Pools: []Pool{{ID: "p", OnDemandRate: 1, Usage: u}},
+			Offerings: []Offering{
+				{ID: "ri-a", TermHours: 72, Recurring: 0.5, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}, End: 36},
+				{ID: "ri-b", TermHours: 72, Recurring: 0.5, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}, Start: 36},
+			},
+			Policy: Policy{MaxHourlyCommitment: Limit(5)}}
+		for _, m := range []Method{Direct, Benders} {
+			r := mustSolve(t, p, Options{Method: m})
+			if !near(r.Quantity[0], 10, 1e-9) || !near(r.Quantity[1], 10, 1e-9) || !near(r.Bill.Total, 360, 1e-9) {
+				t.Errorf("%v: bought %v for %v, want [10 10] for 360", m, r.Quantity, r.Bill.Total)
+			}
+		}
+		// Overlapping by one hour, they share the cap in that hour.
+		p.Offerings[0].End = 37
+		r := mustSolve(t, p, Options{Method: Direct})
+		if q := r.Quantity[0] + r.Quantity[1]; q > 10+1e-9 {
+			t.Errorf("bought %v, more than the cap allows in hour 36", r.Quantity)
+		}
+	})
+
+	t.Run("brute force", func(t *testing.T) {
+		// As TestBruteForce, with random windows and a second RI on pool 0
+		// active at other hours.
+		r := rand.New(rand.NewPCG(5, 6))
+		for trial := 0; trial < 15; trial++ {
+			hours := 6 + r.IntN(10)
+			p := &Problem{Hours: hours}
+			for i := 0; i < 2; i++ {
+				u := make([]float64, hours)
+				for t := range u {
+					u[t] = float64(r.IntN(5))
+				}
+				p.Pools = append(p.Pools, Pool{OnDemandRate: 1, Usage: u})
+			}
+			window := func() (int, int) {
+				s := r.IntN(hours)
+				switch r.IntN(3) {
+				case 0:
+					return s, 0
+				case 1:
+					return 0, 1 + r.IntN(hours)
+				}
+				return s, s + 1 + r.IntN(hours-s)
+			}
+			p.Offerings = []Offering{
+				{ID: "ri0", TermHours: hours, Recurring: 0.3 + 0.4*r.Float64(), Covers: []Cover{{Pool: 0, Rate: 1}}},
+				{ID: "ri0b", TermHours: hours, Recurring: 0.3 + 0.4*r.Float64(), Covers: []Cover{{Pool: 0, Rate: 1}}},
+				{ID: "ri1", TermHours: hours, Recurring: 0.3 + 0.4*r.Float64(), Covers: []Cover{{Pool: 1, Rate: 1}}},
+				{ID: "sp", Type: Spend, Tier: 1, TermHours: hours, Recurring: 1, Covers: []Cover{{Pool: 0, Rate: 0.5}, {Pool: 1, Rate: 0.5}}},
+			}
+			for k := range p.Offerings {
+				p.Offerings[k].Start, p.Offerings[k].End = window()
+			}
+			hold := func(k int, q float64) Holding {
+				s, e := p.Offerings[k].Window(hours)
+				return Holding{Offering: k, Quantity: q, Start: s, End: e}
+			}
+			best := math.Inf(1)
+			for a := 0.0; a <= 4; a++ {
+				for a2 := 0.0; a2 <= 4; a2++ {
+					for b := 0.0; b <= 4; b++ {
+						for s := 0.0; s <= 4; s += 0.5 {
+							bill, err := Simulate(p, []Holding{hold(0, a), hold(1, a2), hold(2, b), hold(3, s)}, SimOptions{})
+							if err != nil {
+								t.Fatal(err)
+							}
+							best = math.Min(best, bill.Total)
+						}
+					}
+				}
+			}
+			for _, m := range []Method{Direct, Benders} {
+				res := mustSolve(t, p, Options{Method: m})
+				if !near(res.Objective, best, 1e-7) {
+					t.Errorf("trial %d %v: LP %v, brute force %v (offerings %+v)", trial, m, res.Objective, best, p.Offerings)
+				}
+				if !near(res.RelaxedCost, best, 1e-7) {
+					t.Errorf("trial %d %v: simulated LP purchase %v, brute force %v", trial, m, res.RelaxedCost, best)
+				}
+			}
+		}
+	})
+
+	t.Run("compression", func(t *testing.T) {
+		// A week of one repeating day: 5 distinct hours; a purchase window
+		// from hour 48 to 120 splits the horizon into three segments.
+		day := []float64{1, 1, 1, 1, 1, 2, 4, 6, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 4, 2, 1, 1, 1, 1}
+		var u []float64
+		for range 7 {
+			u = append(u, day...)
+		}
+		p := &Problem{Hours: len(u), Pools: []Pool{{ID: "p", OnDemandRate: 1, Usage: u}},
+			Offerings: []Offering{
+				{ID: "ri", TermHours: 1000, Recurring: 0.6, Covers: []Cover{{Pool: 0, Rate: 1}}},
+				{ID: "ri-mid", TermHours: 1000, Recurring: 0.5, Covers: []Cover{{Pool: 0, Rate: 1}}, Start: 48, End: 120},
+			}}
+		c := compile(p, true)
+		if c.stats.Segments != 3 || c.stats.Classes != 15 {
+			t.Errorf("segments %d classes %d, want 3 and 15", c.stats.Segments, c.stats.Classes)
+		}
+		a := mustSolve(t, p, Options{Method: Direct})
+		b := mustSolve(t, p, Options{Method: Direct, NoCompression: true})
+		if !near(a.Objective, b.Objective, 1e-9) || !near(a.Objective, a.RelaxedCost, 1e-9) {
+			t.Errorf("compressed %v, uncompressed %v, simulated %v", a.Objective, b.Objective, a.RelaxedCost)
+		}
+	})
+
+	t.Run("policy", func(t *testing.T) {
+		// Every limit holds on the bill of a fleet with purchase windows: the
+		// hourly commitment cap in every hour over the purchases active
+		// then, the utilization floor over each purchase's window, the
+		// upfront cap on whole fees; and a binding limit is reported.
+		base := genFleet(fleetSpec{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 8, Seed: 13, Increment: 1, Dates: 4})
+		free := mustSolve(t, base, Options{Method: Direct})
+		peak := func(r *Result) float64 {
+			var m float64
+			for h := 0; h < base.Hours; h++ {
+				var v float64
+				for _, l := range r.Purchases {
+					if l.Start <= h && h < l.End {
+						v += l.HourlyCost
+					}
+				}
+				m = math.Max(m, v)
+			}
+			return m
+		}
+		sum := func(r *Result, f func(l Purchase) float64) float64 {
+			var s float64
+			for _, l := range r.Purchases {
+				s += f(l)
+			}
+			return s
+		}
+		upfront := sum(free, func(l Purchase) float64 { return l.Upfront })
+		hourly := peak(free)
+		if upfront <= 0 || hourly <= 0 {
+			t.Fatalf("the free plan buys no upfront (%v) or nothing (%v)", upfront, hourly)
+		}
+		threeYear := func(l Purchase) float64 {
+			if base.Offerings[l.Offering].ThreeYear() {
+				return l.HourlyCost
+			}
+			return 0
+		}
+		cases := []struct {
+			name   string
+			policy Policy
+			check  func(r *Result) (got, limit float64)
+		}{
+			{"max_hourly_commitment", Policy{MaxHourlyCommitment: Limit(hourly / 2)},
+				func(r *Result) (float64, float64) { return peak(r), hourly / 2 }},
+			{"max_upfront", Policy{MaxUpfront: Limit(upfront / 3)},
+				func(r *Result) (float64, float64) {
+					return sum(r, func(l Purchase) float64 { return l.Upfront }), upfront / 3
+				}},
+			{"max_coverage", Policy{MaxCoverage: Limit(free.Bill.Coverage() * 0.7)},
+				func(r *Result) (float64, float64) { return r.Bill.Coverage(), free.Bill.Coverage() * 0.7 }},
+			{"max_three_year_share", Policy{MaxThreeYearShare: Limit(0.2)},
+				func(r *Result) (float64, float64) {
+					return sum(r, threeYear), 0.2 * sum(r, func(l Purchase) float64 { return l.HourlyCost })
+				}},
+			{"min_utilization", Policy{MinUtilization: 0.9},
+				func(r *Result) (float64, float64) {
+					worst := 0.0
+					for _, l := range r.Purchases {
+						worst = math.Max(worst, 0.9-l.Utilization)
+					}
+					return worst, 0
+				}},
+		}
+		for _, tc := range cases {
+			for _, m := range []Method{Direct, Benders} {
+				t.Run(tc.name+"/"+m.String(), func(t *testing.T) {
+					p := *base
+					p.Policy = tc.policy
+					r := mustSolve(t, &p, Options{Method: m})
+					if got, limit := tc.check(r); got > limit*(1+1e-7)+1e-7 {
+						t.Errorf("%v above the limit %v", got, limit)
+					}
+					if !slices.ContainsFunc(r.Binding, func(b Binding) bool { return b.Constraint == tc.name && b.Text != "" }) {
+						t.Errorf("%s not reported binding: %+v", tc.name, r.Binding)
+					}
+					if r.Savings > free.Savings+1e-6 {
+						t.Errorf("constrained plan saves %v, more than the free one %v", r.Savings, free.Savings)
+					}
+				})
+			}
+		}
+	})
 }

@@ -8,11 +8,13 @@ import (
 
 // dominated marks the purchases that can be left out without changing the
 // optimum: another offering covers exactly the same pools at the same
-// rates, in the same tier, is active for the same hours of the horizon,
-// has the same increment, costs no more per hour, and — where the policy
-// limits upfront cash or three-year terms — needs no more upfront and is
-// no more three-year. Ties keep the lower index. A real price book lists
-// twelve RI offers per pool; usually one or two survive.
+// rates, in the same tier, is active for the same hours of the horizon
+// (Offering.Window: an offering bought later or ending sooner is never
+// dominated by one active at other hours, however cheap), has the same
+// increment, costs no more per hour, and — where the policy limits upfront
+// cash or three-year terms — needs no more upfront and is no more
+// three-year. Ties keep the lower index. A real price book lists twelve RI
+// offers per pool; usually one or two survive.
 func dominated(p *Problem, excl map[int]bool) map[int]bool {
 	groups := map[string][]int{}
 	for k := range p.Offerings {
@@ -21,7 +23,8 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 		}
 		o := &p.Offerings[k]
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d/%d/%d/%v", o.Type, o.Tier, min(o.TermHours, p.Hours), o.Increment)
+		start, end := o.Window(p.Hours)
+		fmt.Fprintf(&b, "%d/%d/%d-%d/%v", o.Type, o.Tier, start, end, o.Increment)
 		cs := append([]Cover(nil), o.Covers...)
 		sort.Slice(cs, func(a, b int) bool { return cs[a].Pool < cs[b].Pool })
 		for _, c := range cs {
@@ -64,14 +67,15 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 // purchases are sized one after the other in billing order, each at the
 // level where one more unit would be used in too few hours to pay for
 // itself, given the ones before it and none after it. Purchases of one tier
-// whose pools do not overlap cannot affect each other, so they are sized
-// together from one sweep over the hours. It is a heuristic; its only job is
-// to start Benders near the optimum.
+// whose pools or windows do not overlap cannot affect each other, so they
+// are sized together from one sweep over the hours. It is a heuristic; its
+// only job is to start Benders near the optimum.
 func (c *compiled) warmStart(lo, hi []float64) []float64 {
 	x := append([]float64(nil), lo...)
 	w := c.newWork()
-	var batch []int // sources sized together
-	inBatch := make([]bool, c.np)
+	var batch []int                   // sources sized together
+	inBatch := make([][]source, c.np) // per pool: the batch's sources covering it
+	var touched []int32
 	flush := func() {
 		if len(batch) == 0 {
 			return
@@ -111,7 +115,10 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 			x[k] = min(hi[k], max(lo[k], x[k]+q))
 		}
 		batch = batch[:0]
-		clear(inBatch)
+		for _, p := range touched {
+			inBatch[p] = inBatch[p][:0]
+		}
+		touched = touched[:0]
 	}
 	tier := -1
 	for si, s := range c.srcs {
@@ -121,7 +128,12 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 		k := s.offering
 		overlap := c.p.Offerings[k].Tier != tier
 		for i := c.covStart[k]; i < c.covStart[k+1] && !overlap; i++ {
-			overlap = inBatch[c.covPool[i]]
+			for _, o := range inBatch[c.covPool[i]] {
+				if o.start < s.end && s.start < o.end {
+					overlap = true
+					break
+				}
+			}
 		}
 		if overlap {
 			flush()
@@ -129,7 +141,11 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 		}
 		batch = append(batch, si)
 		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
-			inBatch[c.covPool[i]] = true
+			p := c.covPool[i]
+			if len(inBatch[p]) == 0 {
+				touched = append(touched, p)
+			}
+			inBatch[p] = append(inBatch[p], s)
 		}
 	}
 	flush()
