@@ -468,8 +468,29 @@ func applyPolicy(b *Built, pol Policy, p *Plan) {
 	if n := len(sp.Exclude); n > 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("%d of %d offerings are not allowed by the policy's kinds, terms or payment options", n, len(b.Offerings)))
 	}
+	if pol.CostOfCapital > 0 {
+		for k := range b.Problem.Offerings {
+			o := &b.Problem.Offerings[k]
+			// The financing cost of the upfront fee, spread over the term.
+			o.Recurring += o.Upfront * (annuityFactor(pol.CostOfCapital, o.TermHours) - 1) / float64(o.TermHours)
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("cost of capital %.1f%% a year: upfront fees are costed as the annuity that repays them over the term, so costs, savings and the hourly commitment include the financing of upfront payments; the upfront and recurring fees shown are the price book's",
+			100*pol.CostOfCapital))
+	}
 	sp.MaxUpfront, sp.MaxHourlyCommitment, sp.MaxCoverage = pol.MaxUpfront, pol.MaxHourlyCommitment, pol.MaxCoverage
 	sp.MinUtilization, sp.MaxThreeYearShare = pol.MinUtilization, pol.MaxThreeYearShare
+}
+
+// annuityFactor is how much more than its face value an upfront fee costs
+// when financed at the annual rate over termHours: the annuity that repays
+// it, paid every hour of the term, summed (≥ 1).
+func annuityFactor(rate float64, termHours int) float64 {
+	if rate <= 0 || termHours <= 0 {
+		return 1
+	}
+	r := math.Pow(1+rate, 1/float64(solver.HoursPerYear)) - 1 // hourly rate
+	n := float64(termHours)
+	return r * n / (1 - math.Pow(1+r, -n))
 }
 
 // uncoverable lists pools that no offering can cover: their usage is paid
@@ -529,7 +550,7 @@ func (p *Plan) fill(b *Built, res *solver.Result) {
 		line := Line{
 			LineNumber: i + 1, OfferingID: o.ID, Offering: so.ID, Provider: o.Provider, Kind: o.Kind, Term: o.Term,
 			PaymentOption: o.PaymentOption, InstanceType: o.InstanceType, Quantity: l.Quantity,
-			HourlyCommitmentToPurchase: l.HourlyCost, UpfrontCost: l.Upfront, RecurringStandardMonthlyCost: l.RecurringMonthly,
+			HourlyCommitmentToPurchase: l.HourlyCost, UpfrontCost: l.Upfront, RecurringStandardMonthlyCost: l.Quantity * o.RecurringHourlyFee * hoursPerMonth,
 			EffectiveHourlyRate: so.HourlyCost(), EstimatedMonthlySavingsAmount: l.MonthlySavings, EstimatedSavingsAmount: l.Savings,
 			EstimatedAverageUtilization: 100 * l.Utilization, CoverageAdded: 100 * l.CoverageAdded,
 			NextUnitSavings: l.NextUnitSavings, Reasons: l.Reasons,
@@ -582,9 +603,9 @@ func (p *Plan) fill(b *Built, res *solver.Result) {
 			line.CoverageBefore, line.CoverageAfter = 100*before/value, 100*after/value
 		}
 		p.Lines = append(p.Lines, line)
-		p.Totals.TotalUpfrontCost += l.Upfront
+		p.Totals.TotalUpfrontCost += line.UpfrontCost
 		p.Totals.TotalHourlyCommitment += l.HourlyCost
-		p.Totals.RecurringMonthlyCost += l.RecurringMonthly
+		p.Totals.RecurringMonthlyCost += line.RecurringStandardMonthlyCost
 	}
 	t := &p.Totals
 	t.Purchases = len(p.Lines)

@@ -452,3 +452,42 @@ func TestPlanRiskRendered(t *testing.T) {
 		}
 	}
 }
+
+// TestCostOfCapital: financing upfront payments makes no-upfront terms
+// win where, at face value, all upfront is cheaper; the upfront shown is
+// still the price book's fee.
+func TestCostOfCapital(t *testing.T) {
+	// Paid every hour, the annuity tends to the continuous one:
+	// rT / (1 − e^(−rT)) with r = ln 1.08 and T = 3 → 1.1197.
+	if f := annuityFactor(0.08, 3*8760); math.Abs(f-1.1197) > 5e-4 {
+		t.Errorf("annuity factor at 8%% over 3 years = %.4f, want 1.1197", f)
+	}
+	if annuityFactor(0, 8760) != 1 {
+		t.Error("no cost of capital must leave fees at face value")
+	}
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	pol := DefaultPolicy()
+	pol.Kinds, pol.Terms = []providers.Kind{providers.KindRIStandard}, []providers.Term{providers.Term3Year}
+	face, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol.CostOfCapital = 0.5 // an extreme rate, to make the choice flip
+	dear, err := MakePlan(context.Background(), Input{Book: book, History: m5History(start, 30), Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(face.Lines) == 0 || len(dear.Lines) == 0 {
+		t.Fatal("no purchase")
+	}
+	if face.Lines[0].PaymentOption != providers.AllUpfront || dear.Lines[0].PaymentOption == providers.AllUpfront {
+		t.Errorf("payment options: %s at face value, %s at 50%% cost of capital; want all upfront, then not", face.Lines[0].PaymentOption, dear.Lines[0].PaymentOption)
+	}
+	for _, l := range dear.Lines {
+		o := dear.offerings[l.OfferingID]
+		if math.Abs(l.UpfrontCost-l.Quantity*o.UpfrontFee) > 1e-9 {
+			t.Errorf("upfront shown %.2f, want the book's fee × quantity %.2f", l.UpfrontCost, l.Quantity*o.UpfrontFee)
+		}
+	}
+}

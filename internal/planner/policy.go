@@ -40,6 +40,11 @@ type Policy struct {
 	// MaxThreeYearShare caps the share of the plan's hourly commitment in
 	// three-year terms, in [0, 1].
 	MaxThreeYearShare *float64 `yaml:"max_three_year_share,omitempty" json:"MaxThreeYearShare,omitempty"`
+	// CostOfCapital is the annual rate (0–1) at which upfront payments are
+	// financed: an upfront fee is costed as the annuity that repays it with
+	// interest over the term, so all, partial and no upfront compete on
+	// equal terms. 0 compares them at face value, as the providers do.
+	CostOfCapital float64 `yaml:"cost_of_capital,omitempty" json:"CostOfCapital,omitempty"`
 	// Lookback is the usage history the repeat scenario repeats; Horizon
 	// the period the plan is evaluated over.
 	Lookback Duration `yaml:"lookback,omitempty" json:"Lookback,omitempty"`
@@ -109,6 +114,8 @@ func (p Policy) Validate() error {
 	share("max_three_year_share", p.MaxThreeYearShare)
 	mu := p.MinUtilization
 	share("min_utilization", &mu)
+	coc := p.CostOfCapital
+	share("cost_of_capital", &coc)
 	if p.Lookback < 0 || (p.Lookback > 0 && time.Duration(p.Lookback) < 24*time.Hour) {
 		bad("lookback", "must be at least a day, got %s", p.Lookback)
 	}

@@ -120,6 +120,12 @@ func PolicyText(p Policy, cur string) []string {
 			return share(p.MinUtilization)
 		}(),
 		"max three-year share: " + limitText(cur, p.MaxThreeYearShare, share),
+		"cost of capital: " + func() string {
+			if p.CostOfCapital == 0 {
+				return "none (upfront fees at face value)"
+			}
+			return pct(100*p.CostOfCapital) + " a year"
+		}(),
 		"lookback: " + p.Lookback.String() + ", horizon: " + p.Horizon.String(),
 	}
 }
