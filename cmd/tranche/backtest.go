@@ -1,0 +1,192 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tranchehq/tranche/internal/backtest"
+	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers"
+	"github.com/tranchehq/tranche/providers/focus"
+	"github.com/tranchehq/tranche/solver"
+)
+
+type backtestOptions struct {
+	billing     []string
+	usage       string
+	prices      string
+	cadence     string
+	lookback    planner.Duration
+	horizon     planner.Duration
+	start, end  string
+	strategies  []string
+	method      string
+	timeLimit   time.Duration
+	currency    string
+	memoryLimit string
+}
+
+func newBacktestCmd(g *globalOptions) *cobra.Command {
+	o := &backtestOptions{lookback: planner.Duration(planner.DefaultLookback), horizon: planner.Duration(planner.DefaultHorizon)}
+	cmd := &cobra.Command{
+		Use:   "backtest --prices BOOK (--billing PATH... | --usage TABLE.csv) [flags]",
+		Short: "Replay history: what Tranche, a provider-style recommender and hindsight would have paid",
+		Long: `Backtest walks forward through the usage history. At each decision date
+(monthly by default) every strategy decides with only the data known then, its
+purchases join the commitments it owns, and the period until the next decision
+is billed by the billing simulator with the providers' real rules, on the
+period's actual usage. The strategies, on the same data and dates:
+
+  tranche      Tranche's plan from the history before the date
+  recommender  provider-style: RIs per pool, then one savings plan, each what
+               would have saved most over the lookback, 1-year no upfront
+  hindsight    the best purchases at the same dates knowing the actual usage
+               (one LP over the window): the limit
+  none         buy nothing (always run; savings are measured against it)
+
+For each: realized cost, savings and their share of the hindsight optimum's,
+effective savings rate, coverage, utilization, waste, upfront paid, and the
+commitment liability left after the window (the part of a term beyond the end
+is charged to no strategy). Method, accounting and JSON schema:
+docs/backtest.md.
+
+The history is FOCUS billing exports (--billing; the commitments owned at the
+start come from them) or a plain hourly usage table (--usage: CSV with columns
+time, pool, quantity; see docs/backtest.md), priced by a price book.`,
+		Example: `  tranche backtest --prices testdata/demo/pricebook.json --billing testdata/demo/billing
+  tranche backtest --prices book.json --usage usage.csv --cadence weekly --strategies tranche,recommender
+  tranche backtest --prices book.json --billing exports/ --start 2026-03-01 --end 2026-09-01 -o html > backtest.html`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.billing = append(o.billing, args...)
+			return runBacktest(cmd, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.billing, "billing", nil, "FOCUS billing files, directories or globs (repeatable; positional arguments count too)")
+	f.StringVar(&o.usage, "usage", "", "hourly usage table (CSV: time, pool, quantity; see docs/backtest.md) instead of billing files")
+	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1; see tranche prices)")
+	f.StringVar(&o.cadence, "cadence", "monthly", "how often strategies decide: monthly, weekly or Nd (every N days)")
+	f.Var(&o.lookback, "lookback", "usage history the recommender and Tranche look back on at each decision, e.g. 30d")
+	f.Var(&o.horizon, "horizon", "Tranche's planning horizon at each decision")
+	f.StringVar(&o.start, "start", "", "first decision date (RFC 3339 or YYYY-MM-DD); default: the cadence's first date one lookback into the history")
+	f.StringVar(&o.end, "end", "", "end of the backtest window (RFC 3339 or YYYY-MM-DD); default: the end of the history")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated: tranche, recommender, hindsight, none (default: all)")
+	f.StringVar(&o.method, "method", "auto", "optimizer method for Tranche's plans and the hindsight LP: auto, direct or benders")
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop each optimization after this long and use the best answer found (0: no limit)")
+	f.StringVar(&o.currency, "currency", "", "billing currency to assume for FOCUS files without a BillingCurrency column")
+	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
+	_ = cmd.RegisterFlagCompletionFunc("cadence", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"monthly", "weekly", "14d"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("strategies", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, s := range backtest.Strategies() {
+			out = append(out, string(s))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func backtestWriter(format outputFormat) (func(io.Writer, *backtest.Result) error, error) {
+	switch format {
+	case outputTable:
+		return backtest.WriteTable, nil
+	case outputJSON:
+		return backtest.WriteJSON, nil
+	case outputCSV:
+		return backtest.WriteCSV, nil
+	case outputMarkdown:
+		return backtest.WriteMarkdown, nil
+	case outputHTML:
+		return backtest.WriteHTML, nil
+	}
+	return nil, usageError{fmt.Errorf("backtest: --output %s is not supported", format)}
+}
+
+func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error {
+	write, err := backtestWriter(g.output)
+	if err != nil {
+		return err
+	}
+	opt := backtest.Options{Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon)}
+	if opt.Cadence, err = backtest.ParseCadence(o.cadence); err != nil {
+		return usageError{fmt.Errorf("--cadence: %w", err)}
+	}
+	if opt.Lookback <= 0 {
+		return usageError{fmt.Errorf("--lookback %s: want a positive duration such as 30d", o.lookback)}
+	}
+	if opt.Start, err = parseTime("--start", o.start); err != nil {
+		return err
+	}
+	if opt.End, err = parseTime("--end", o.end); err != nil {
+		return err
+	}
+	if !opt.Start.IsZero() && !opt.End.IsZero() && !opt.End.After(opt.Start) {
+		return usageError{fmt.Errorf("--end %s is not after --start %s", o.end, o.start)}
+	}
+	for _, s := range o.strategies {
+		n, err := backtest.ParseStrategy(s)
+		if err != nil {
+			return usageError{fmt.Errorf("--strategies: %w", err)}
+		}
+		opt.Strategies = append(opt.Strategies, n)
+	}
+	method, err := solver.ParseMethod(o.method)
+	if err != nil {
+		return usageError{fmt.Errorf("--method: %w", err)}
+	}
+	opt.Solver = solver.Options{Method: method, TimeLimit: o.timeLimit}
+	switch {
+	case o.prices == "":
+		return usageError{errors.New("backtest: give the price book with --prices (tranche prices builds one)")}
+	case len(o.billing) == 0 && o.usage == "":
+		return usageError{errors.New("backtest: give the history: FOCUS billing files with --billing, or an hourly usage table with --usage")}
+	case len(o.billing) > 0 && o.usage != "":
+		return usageError{errors.New("backtest: give either --billing or --usage, not both")}
+	}
+	stderr := cmd.ErrOrStderr()
+	if !g.quiet {
+		opt.Progress = stderr
+	}
+	book, err := providers.LoadPriceBook(o.prices)
+	if err != nil {
+		return inputError{err}
+	}
+	in := backtest.Input{Book: book}
+	if o.usage != "" {
+		if in.Usage, err = backtest.LoadUsageTable(o.usage); err != nil {
+			return inputError{err}
+		}
+		in.Notes = append(in.Notes, fmt.Sprintf("usage from the table %s; no commitments owned at the start", o.usage))
+	} else {
+		b, err := loadBilling(cmd, o.billing, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: opt.Progress})
+		if err != nil {
+			return err
+		}
+		if b.currency != "" && b.currency != book.Currency {
+			return inputError{fmt.Errorf("backtest: the billing data is in %s but the price book %s is in %s; use a price book in the billing currency", b.currency, o.prices, book.Currency)}
+		}
+		in.Usage, in.Owned, in.Notes = b.usage, b.owned, b.notes
+		if len(in.Usage) == 0 {
+			return inputError{fmt.Errorf("backtest: no usage pools in %s: the billing data has no hourly compute usage with an instance type (see docs/focus-mapping.md)", strings.Join(o.billing, ", "))}
+		}
+	}
+	res, err := backtest.Run(cmd.Context(), in, opt)
+	if err != nil {
+		var ve *solver.ValidationError
+		switch {
+		case errors.Is(err, backtest.ErrNoWindow):
+			return usageError{err}
+		case errors.Is(err, planner.ErrNoUsage), errors.As(err, &ve):
+			return inputError{err}
+		}
+		return solverError{err}
+	}
+	return write(cmd.OutOrStdout(), res)
+}

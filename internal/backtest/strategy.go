@@ -1,0 +1,175 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers"
+)
+
+// StrategyName names a purchasing strategy of the backtest.
+type StrategyName string
+
+// The strategies (docs/backtest.md).
+const (
+	// Tranche plans with internal/planner at each decision date.
+	Tranche StrategyName = "tranche"
+	// None buys nothing: only the commitments owned at the start.
+	None StrategyName = "none"
+	// Recommender is the provider-style recommender: reserved instances
+	// per pool, then one savings plan, each the amount that would have
+	// saved most over the lookback, 1-year no upfront.
+	Recommender StrategyName = "recommender"
+	// Hindsight buys the optimum knowing the actual usage of the whole
+	// window: the limit no strategy can beat.
+	Hindsight StrategyName = "hindsight"
+)
+
+var allStrategies = []StrategyName{Tranche, Recommender, Hindsight, None}
+
+var descriptions = map[StrategyName]string{
+	Tranche:     "Tranche's plan at each decision date, from the history known then",
+	None:        "buy nothing: the commitments owned at the start only",
+	Recommender: "provider-style: RIs per pool, then one savings plan, each what would have saved most over the lookback, 1-year no upfront",
+	Hindsight:   "hindsight optimum: the best purchases at the same dates knowing the actual usage (one LP over the window)",
+}
+
+// Strategies lists every strategy, in the order results show them.
+func Strategies() []StrategyName { return slices.Clone(allStrategies) }
+
+// ParseStrategy reads a strategy name.
+func ParseStrategy(s string) (StrategyName, error) {
+	n := StrategyName(strings.ToLower(strings.TrimSpace(s)))
+	switch n {
+	case "provider", "provider-style", "aws":
+		return Recommender, nil
+	case "nothing", "buy-nothing":
+		return None, nil
+	}
+	if slices.Contains(allStrategies, n) {
+		return n, nil
+	}
+	return "", fmt.Errorf("backtest: unknown strategy %q (want tranche, recommender, hindsight or none)", s)
+}
+
+// normalizeStrategies puts the strategies in result order without
+// duplicates and adds None.
+func normalizeStrategies(in []StrategyName) ([]StrategyName, error) {
+	if len(in) == 0 {
+		return Strategies(), nil
+	}
+	var out []StrategyName
+	for _, s := range allStrategies {
+		if slices.Contains(in, s) || s == None {
+			out = append(out, s)
+		}
+	}
+	for _, s := range in {
+		if !slices.Contains(allStrategies, s) {
+			return nil, fmt.Errorf("backtest: unknown strategy %q (want tranche, recommender, hindsight or none)", s)
+		}
+	}
+	return out, nil
+}
+
+// noneStrategy buys nothing.
+type noneStrategy struct{}
+
+func (noneStrategy) decide(context.Context, decision) ([]held, error) { return nil, nil }
+
+// planFunc makes Tranche's purchases at a decision date.
+type planFunc func(ctx context.Context, in planner.Input, opt planner.Options, idPrefix string) ([]providers.Commitment, error)
+
+func planWithPlanner(ctx context.Context, in planner.Input, opt planner.Options, idPrefix string) ([]providers.Commitment, error) {
+	p, err := planner.MakePlan(ctx, in, opt)
+	if err != nil {
+		return nil, err
+	}
+	return p.Commitments(idPrefix, in.AsOf), nil
+}
+
+// trancheStrategy plans with the planner on the history before the
+// decision date and the commitments held then.
+type trancheStrategy struct{ r *run }
+
+func (s *trancheStrategy) decide(ctx context.Context, d decision) ([]held, error) {
+	r := s.r
+	owned := make([]providers.Commitment, len(d.owned))
+	for i, h := range d.owned {
+		owned[i] = h.c
+	}
+	in := planner.Input{Book: r.in.Book, History: r.slice(r.histStart, d.at), Owned: owned, AsOf: d.at,
+		Lookback: r.opt.Lookback, Horizon: r.opt.Horizon}
+	cs, err := r.opt.planner(ctx, in, planner.Options{Solver: r.opt.Solver}, fmt.Sprintf("tranche/%s/", d.at.Format(time.DateOnly)))
+	if errors.Is(err, planner.ErrNoUsage) {
+		return nil, nil // nothing used in the lookback: nothing to buy
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]held, 0, len(cs))
+	for _, c := range cs {
+		if c.Quantity <= 0 {
+			continue
+		}
+		if !c.Kind.Spend() && c.InstanceType != "" {
+			// The plan's quantities are instances of the size bought; say
+			// so, so that the next plan does not read them as normalized
+			// units of the pool.
+			c.Unit = providers.UnitInstanceHour
+		}
+		out = append(out, held{c: c})
+	}
+	return out, nil
+}
+
+// commitmentFor is a purchase of q units of offering o at start.
+func commitmentFor(id string, o providers.Offering, q float64, start time.Time) held {
+	c := providers.Commitment{
+		ID: id, Provider: o.Provider, Kind: o.Kind, PaymentOption: o.PaymentOption, Quantity: q,
+		Start: start, End: start.Add(time.Duration(math.Round(o.Term.Hours())) * time.Hour),
+		Scope: scopeOf(o), InstanceType: o.InstanceType,
+		UpfrontFee: q * o.UpfrontFee, RecurringHourlyFee: q * o.RecurringHourlyFee, Currency: o.Currency,
+	}
+	if !o.Kind.Spend() {
+		// Counted in the offering's units: instances of its size.
+		c.Unit = providers.UnitInstanceHour
+		if o.InstanceType == "" && len(o.Covers) > 0 {
+			c.Unit = o.Covers[0].Pool.Unit
+		}
+	}
+	return held{c: c, offeringID: o.ID}
+}
+
+// scopeOf is the widest pool key shared by every pool the offering covers.
+func scopeOf(o providers.Offering) providers.PoolKey {
+	if len(o.Covers) == 0 {
+		return providers.PoolKey{Provider: o.Provider}
+	}
+	s := o.Covers[0].Pool
+	keep := func(a *string, b string) {
+		if *a != b {
+			*a = ""
+		}
+	}
+	for _, c := range o.Covers[1:] {
+		k := c.Pool
+		keep(&s.BillingScope, k.BillingScope)
+		keep(&s.Account, k.Account)
+		keep(&s.Region, k.Region)
+		keep(&s.Service, k.Service)
+		keep(&s.Family, k.Family)
+		keep(&s.Platform, k.Platform)
+		keep(&s.Tenancy, k.Tenancy)
+		if s.Unit != k.Unit {
+			s.Unit = ""
+		}
+	}
+	return s
+}
