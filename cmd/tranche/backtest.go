@@ -20,6 +20,7 @@ type backtestOptions struct {
 	billing     []string
 	usage       string
 	prices      string
+	inventory   string
 	cadence     string
 	lookback    planner.Duration
 	horizon     planner.Duration
@@ -58,7 +59,7 @@ docs/backtest.md.
 The history is FOCUS billing exports (--billing; the commitments owned at the
 start come from them) or a plain hourly usage table (--usage: CSV with columns
 time, pool, quantity; see docs/backtest.md), priced by a price book.`,
-		Example: `  tranche backtest --prices testdata/demo/pricebook.json --billing testdata/demo/billing
+		Example: `  tranche backtest --prices testdata/demo/pricebook.json --inventory testdata/demo/billing/inventory.json --billing testdata/demo/billing
   tranche backtest --prices book.json --usage usage.csv --cadence weekly --strategies tranche,recommender
   tranche backtest --prices book.json --billing exports/ --start 2026-03-01 --end 2026-09-01 -o html > backtest.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,6 +71,7 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 	f.StringSliceVar(&o.billing, "billing", nil, "FOCUS billing files, directories or globs (repeatable; positional arguments count too)")
 	f.StringVar(&o.usage, "usage", "", "hourly usage table (CSV: time, pool, quantity; see docs/backtest.md) instead of billing files")
 	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1; see tranche prices)")
+	f.StringVar(&o.inventory, "inventory", "", "owned commitments as the providers' APIs list them (tranche.inventory/v1): their kinds and ends, which billing data does not carry")
 	f.StringVar(&o.cadence, "cadence", "monthly", "how often strategies decide: monthly, weekly or Nd (every N days)")
 	f.Var(&o.lookback, "lookback", "usage history the recommender and Tranche look back on at each decision, e.g. 30d")
 	f.Var(&o.horizon, "horizon", "Tranche's planning horizon at each decision")
@@ -163,7 +165,7 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 		if in.Usage, err = backtest.LoadUsageTable(o.usage); err != nil {
 			return inputError{err}
 		}
-		in.Notes = append(in.Notes, fmt.Sprintf("usage from the table %s; no commitments owned at the start", o.usage))
+		in.Notes = append(in.Notes, fmt.Sprintf("usage from the table %s; commitments owned only from --inventory", o.usage))
 	} else {
 		b, err := loadBilling(cmd, o.billing, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: opt.Progress})
 		if err != nil {
@@ -176,6 +178,15 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 		if len(in.Usage) == 0 {
 			return inputError{fmt.Errorf("backtest: no usage pools in %s: the billing data has no hourly compute usage with an instance type (see docs/focus-mapping.md)", strings.Join(o.billing, ", "))}
 		}
+	}
+	if o.inventory != "" {
+		inv, err := providers.LoadInventory(o.inventory)
+		if err != nil {
+			return inputError{err}
+		}
+		var notes []string
+		in.Owned, notes = planner.MergeOwned(in.Owned, inv)
+		in.Notes = append(in.Notes, notes...)
 	}
 	res, err := backtest.Run(cmd.Context(), in, opt)
 	if err != nil {

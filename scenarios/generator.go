@@ -1,0 +1,446 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers"
+)
+
+// Defaults of Generator.
+const (
+	DefaultScenarios = 20
+	DefaultFitWindow = 8 * 7 * 24 * time.Hour
+	DefaultIdleAfter = 7 * 24 * time.Hour
+	// DefaultMaxBytes bounds the usage Forecast returns: scenarios × pools
+	// × horizon hours × 8 bytes. 20 scenarios × 60 pools × 8,760 hours is
+	// 84 MB; 1,000 pools × 8,760 hours × 20 scenarios (1.4 GB) is refused,
+	// and Stream generates it one scenario (70 MB) at a time.
+	DefaultMaxBytes = 1 << 30
+)
+
+// hoursPerYear is the year the growth rates of the assumptions are per.
+const hoursPerYear = 8760
+
+// ErrTooLarge is returned (wrapped) by Forecast when the scenarios would
+// take more memory than Generator.MaxBytes.
+var ErrTooLarge = errors.New("scenarios: too large to hold in memory")
+
+// Generator makes stochastic scenarios from the usage history: per pool,
+// a trend (a straight line, or one bent once, through the weekly means of
+// the fit window) times an hour-of-week profile times a bootstrapped week
+// of residuals; migrations in progress are continued; planned events and
+// growth ranges come from the Assumptions. docs/scenarios.md writes out
+// the method.
+//
+// The zero value is usable: 20 scenarios, seed 0, an 8-week fit window.
+// The same history, as-of time, horizon, options and seed give the same
+// scenarios, bit for bit.
+type Generator struct {
+	// Scenarios is the number of scenarios, each with probability
+	// 1/Scenarios; 0 means DefaultScenarios.
+	Scenarios int
+	// Seed seeds the draws (scenario growth and residual weeks).
+	Seed uint64
+	// FitWindow is the history, ending at the as-of time, that trend,
+	// seasonality and residuals are fitted on, rounded down to whole weeks
+	// (whole days when less than two weeks are known); 0 means
+	// DefaultFitWindow.
+	FitWindow time.Duration
+	// IdleAfter is how long a pool must have had no usage at all, up to
+	// the as-of time, to be taken as decommissioned (0 over the horizon);
+	// 0 means DefaultIdleAfter, negative turns the rule off.
+	IdleAfter time.Duration
+	// Assumptions are finance's growth ranges and planned events; nil
+	// means none.
+	Assumptions *Assumptions
+	// MaxBytes bounds the memory of Forecast's answer; 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
+}
+
+var _ planner.Forecaster = (*Generator)(nil)
+
+// Name is "bootstrap".
+func (g *Generator) Name() string { return "bootstrap" }
+
+// Forecast returns g.Scenarios scenarios of equal probability over
+// horizonHours hours from asOf, one series per pool in every scenario, in
+// the same order: the history's pools, then the pools that the
+// assumptions' launches and migrations create. It reads only the hours of
+// history before asOf. lookback is not used: FitWindow says how much
+// history is read.
+func (g *Generator) Forecast(history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizonHours int) ([]planner.Scenario, error) {
+	m, err := g.prepare(history, asOf, horizonHours)
+	if err != nil {
+		return nil, err
+	}
+	n := g.scenarios()
+	limit := g.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	if size := int64(n) * int64(len(m.pools)) * int64(horizonHours) * 8; size > limit {
+		return nil, fmt.Errorf("%w: %d scenarios × %d pools × %d hours is %d MB, over the limit of %d MB (fewer scenarios, a shorter horizon, a larger MaxBytes, or Stream)",
+			ErrTooLarge, n, len(m.pools), horizonHours, size>>20, limit>>20)
+	}
+	// Scenarios are independent (each has its own random stream and
+	// buffer; the fit is only read), so they are drawn in parallel with
+	// the same result as in order.
+	out := make([]planner.Scenario, n)
+	next := make(chan int, n)
+	for s := range n {
+		next <- s
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for s := range next {
+				out[s] = m.scenario(s, n, make([]float64, len(m.pools)*horizonHours))
+			}
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// Stream generates the scenarios of Forecast one at a time and calls fn
+// with each, in order; it holds one scenario in memory (pools × horizon
+// hours × 8 bytes) beside the fit. The usage slices are reused by the next
+// call: fn must copy what it keeps. An error from fn stops the stream and
+// is returned.
+func (g *Generator) Stream(history []providers.UsageSeries, asOf time.Time, horizonHours int, fn func(planner.Scenario) error) error {
+	m, err := g.prepare(history, asOf, horizonHours)
+	if err != nil {
+		return err
+	}
+	n := g.scenarios()
+	buf := make([]float64, len(m.pools)*horizonHours)
+	for s := range n {
+		if err := fn(m.scenario(s, n, buf)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *Generator) scenarios() int {
+	if g.Scenarios <= 0 {
+		return DefaultScenarios
+	}
+	return g.Scenarios
+}
+
+// model is everything fitted, ready to draw scenarios from.
+type model struct {
+	seed    uint64
+	asOf    time.Time
+	horizon int
+	period  int // P: seasonal period and bootstrap block, hours
+	weeks   int // K: blocks in the fit window
+	pools   []pool
+	events  []*Event
+	targets [][]int // per event, the pools it acts on (migration: pairs from, to)
+}
+
+// pool is one output pool.
+type pool struct {
+	key  providers.PoolKey
+	rate float64
+	fit  fit
+	// fresh pools are not in the history (launches, migration targets):
+	// zero until an event fills them.
+	fresh bool
+	// A migration in progress: the falling pool keeps its own trend
+	// (without drawn growth); the rising pool is the pair's trend minus
+	// the falling pool's.
+	falling bool
+	partner int // for the rising pool, the falling pool's index; else −1
+	sum     fit // for the rising pool, the pair's trend (level, slope, se)
+	growth  *GrowthRule
+}
+
+func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, horizon int) (*model, error) {
+	if len(history) == 0 {
+		return nil, planner.ErrNoUsage
+	}
+	if horizon <= 0 {
+		return nil, fmt.Errorf("scenarios: horizon of %d hours: want at least one", horizon)
+	}
+	start := history[0].Start.UTC()
+	if !start.Equal(start.Truncate(time.Hour)) || !asOf.Equal(asOf.Truncate(time.Hour)) {
+		return nil, fmt.Errorf("scenarios: history start %s and as-of %s must be whole hours", start.Format(time.RFC3339), asOf.Format(time.RFC3339))
+	}
+	to := int(asOf.Sub(start) / time.Hour)
+	for _, h := range history {
+		if !h.Start.Equal(history[0].Start) || len(h.Quantity) != len(history[0].Quantity) {
+			return nil, fmt.Errorf("scenarios: history of %s is not aligned with %s (series must share start and length)", h.Pool, history[0].Pool)
+		}
+	}
+	if to < 1 || to > len(history[0].Quantity) {
+		return nil, fmt.Errorf("scenarios: as-of %s is outside the history (%s, %d hours)", asOf.Format(time.RFC3339), start.Format(time.RFC3339), len(history[0].Quantity))
+	}
+	fw := g.FitWindow
+	if fw <= 0 {
+		fw = DefaultFitWindow
+	}
+	window := min(to, max(1, int(fw/time.Hour)))
+	P := periodFor(window)
+	n := window / P * P
+	idle := int(DefaultIdleAfter / time.Hour)
+	if g.IdleAfter != 0 {
+		idle = max(0, int(g.IdleAfter/time.Hour))
+	}
+	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P}
+	index := make(map[providers.PoolKey]int, len(history))
+	windows := make([][]float64, len(history))
+	for i, h := range history {
+		if _, dup := index[h.Pool]; dup {
+			return nil, fmt.Errorf("scenarios: pool %s appears twice in the history", h.Pool)
+		}
+		y := h.Quantity[to-n : to]
+		for j, v := range y {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return nil, fmt.Errorf("scenarios: pool %s, hour %s: usage %v is not a non-negative number", h.Pool, start.Add(time.Duration(to-n+j)*time.Hour).Format(time.RFC3339), v)
+			}
+		}
+		index[h.Pool] = i
+		windows[i] = y
+		m.pools = append(m.pools, pool{key: h.Pool, rate: h.OnDemandRate, fit: fitPool(y, P, idle), partner: -1})
+	}
+	m.pairMigrations(windows)
+	if a := g.Assumptions; a != nil {
+		for i := range m.pools {
+			m.pools[i].growth = a.growthFor(m.pools[i].key)
+		}
+		if err := m.compileEvents(a, index); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// pairMigrations finds migrations in progress: two pools of one group
+// (same provider, billing scope, region, service, platform, tenancy and
+// unit; different family) whose last trends run opposite, each clearly
+// (a change of at least 10 % of its mean over the window, at least three
+// standard errors), while their sum moves at most half as fast as either.
+// Pairs in the same account come first, then the closest to offsetting;
+// each pool is in one pair at most.
+func (m *model) pairMigrations(windows [][]float64) {
+	type cand struct {
+		f, r    int
+		same    bool
+		quality float64
+	}
+	span := float64(m.period * m.weeks)
+	direction := func(i int) int {
+		p := m.pools[i].fit
+		if p.zero || p.slope == 0 {
+			return 0
+		}
+		mu := mean(windows[i])
+		if math.Abs(p.slope)*span < 0.1*mu || math.Abs(p.slope) < 3*p.se {
+			return 0
+		}
+		if p.slope < 0 {
+			return -1
+		}
+		return 1
+	}
+	group := func(k providers.PoolKey) providers.PoolKey {
+		k.Family, k.Account = "", ""
+		return k
+	}
+	dir := make([]int, len(m.pools))
+	for i := range m.pools {
+		dir[i] = direction(i)
+	}
+	var cands []cand
+	for f := range m.pools {
+		if dir[f] >= 0 {
+			continue
+		}
+		for r := range m.pools {
+			kf, kr := m.pools[f].key, m.pools[r].key
+			if dir[r] <= 0 || kf.Family == kr.Family || group(kf) != group(kr) {
+				continue
+			}
+			bf, br := m.pools[f].fit.slope, m.pools[r].fit.slope
+			q := math.Abs(bf+br) / max(-bf, br)
+			if q <= 0.5 {
+				cands = append(cands, cand{f: f, r: r, same: kf.Account == kr.Account, quality: q})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].same != cands[j].same {
+			return cands[i].same
+		}
+		return cands[i].quality < cands[j].quality
+	})
+	used := make([]bool, len(m.pools))
+	for _, c := range cands {
+		if used[c.f] || used[c.r] {
+			continue
+		}
+		used[c.f], used[c.r] = true, true
+		sum := make([]float64, len(windows[c.f]))
+		for h := range sum {
+			sum[h] = windows[c.f][h] + windows[c.r][h]
+		}
+		// Both pools take the pair's profile and residuals: it is one
+		// workload, and the residuals of a pool that starts or ends in the
+		// window are mostly the migration itself.
+		sf := fitPool(sum, m.period, 0)
+		sf.level = m.pools[c.f].fit.level + m.pools[c.r].fit.level
+		for _, i := range []int{c.f, c.r} {
+			m.pools[i].fit.season, m.pools[i].fit.resid = sf.season, sf.resid
+		}
+		m.pools[c.f].falling = true
+		m.pools[c.r].partner = c.f
+		m.pools[c.r].sum = fit{level: sf.level, slope: sf.slope, se: sf.se}
+	}
+}
+
+// scenario draws scenario s of n into buf (pools × horizon).
+func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
+	H, P, K := m.horizon, m.period, m.weeks
+	rng := rand.New(rand.NewPCG(m.seed, uint64(s)))
+	z := rng.NormFloat64()
+	blocks := make([]int, (H+P-1)/P)
+	for b := range blocks {
+		blocks[b] = rng.IntN(K)
+	}
+	usage := make([]providers.UsageSeries, len(m.pools))
+	for i := range m.pools {
+		p := &m.pools[i]
+		q := buf[i*H : (i+1)*H : (i+1)*H]
+		usage[i] = providers.UsageSeries{Pool: p.key, Start: m.asOf, Quantity: q, OnDemandRate: p.rate}
+		if p.fresh || p.fit.zero {
+			clear(q)
+			continue
+		}
+		f := &p.fit
+		level, slope := f.level, f.slope
+		var fl *fit
+		switch {
+		case p.falling:
+		case p.partner >= 0:
+			fl = &m.pools[p.partner].fit
+			level, slope = p.sum.level, p.growth.apply(p.sum.slope+z*p.sum.se, p.sum.level, z)
+		default:
+			slope = p.growth.apply(slope+z*f.se, level, z)
+		}
+		for b, k := range blocks {
+			res := f.resid[k*P : (k+1)*P]
+			for o := range P {
+				j := b*P + o
+				if j >= H {
+					break
+				}
+				t := float64(j)
+				L := level + slope*t
+				if fl != nil {
+					L -= max(0, fl.level+fl.slope*t)
+				}
+				q[j] = max(0, L) * f.season[o] * (1 + res[o])
+			}
+		}
+	}
+	m.applyEvents(usage)
+	width := len(fmt.Sprint(n))
+	return planner.Scenario{Name: fmt.Sprintf("bootstrap-%0*d", width, s+1), Probability: 1 / float64(n), Usage: usage}
+}
+
+// apply bounds or replaces a drawn slope (unit per hour per hour) by the
+// rule's annual growth range, relative to level.
+func (r *GrowthRule) apply(slope, level, z float64) float64 {
+	if r == nil || level <= 0 {
+		return slope
+	}
+	g := slope * hoursPerYear / level
+	if r.Draw == DrawRange {
+		u := 0.5 * (1 + math.Erf(z/math.Sqrt2))
+		g = r.Min.Value + u*(r.Max.Value-r.Min.Value)
+	} else {
+		if r.Min.set {
+			g = max(g, r.Min.Value)
+		}
+		if r.Max.set {
+			g = min(g, r.Max.Value)
+		}
+	}
+	return g * level / hoursPerYear
+}
+
+// PoolFit is what the generator learned about one pool, for people and
+// plan notes.
+type PoolFit struct {
+	Pool providers.PoolKey
+	// Level is the trend at the as-of hour (unit per hour); Growth the
+	// trend's slope over a year as a share of Level (0.2 = +20 % a year),
+	// GrowthSE its standard error; 0 when Level is 0. For the rising pool
+	// of a migration, Growth and GrowthSE are the pair's.
+	Level, Growth, GrowthSE float64
+	// Bent says the trend changed slope inside the fit window (only the
+	// last slope is continued).
+	Bent bool
+	// Decommissioned pools had no usage for IdleAfter: 0 over the horizon.
+	Decommissioned bool
+	// MigratingTo names, for the falling pool of a migration in progress,
+	// the pool taking its usage over; MigratingFrom, for the rising one,
+	// the pool it takes over.
+	MigratingTo, MigratingFrom *providers.PoolKey
+	// GrowthRule is the index of the assumptions' growth rule applied, or
+	// −1.
+	GrowthRule int
+	// Fresh pools are not in the history: a launch or a migration of the
+	// assumptions creates them.
+	Fresh bool
+}
+
+// Fit reports what Forecast would fit to the history, pool by pool, in
+// Forecast's pool order.
+func (g *Generator) Fit(history []providers.UsageSeries, asOf time.Time) ([]PoolFit, error) {
+	m, err := g.prepare(history, asOf, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PoolFit, len(m.pools))
+	for i, p := range m.pools {
+		pf := PoolFit{Pool: p.key, Level: p.fit.level, Bent: p.fit.hinged, Decommissioned: p.fit.zero && !p.fresh, Fresh: p.fresh, GrowthRule: -1}
+		f := p.fit
+		if p.partner >= 0 {
+			f = p.sum
+		}
+		if f.level > 0 {
+			pf.Growth = f.slope * hoursPerYear / f.level
+			pf.GrowthSE = f.se * hoursPerYear / f.level
+		}
+		if p.growth != nil && g.Assumptions != nil {
+			for r := range g.Assumptions.Growth {
+				if &g.Assumptions.Growth[r] == p.growth {
+					pf.GrowthRule = r
+				}
+			}
+		}
+		out[i] = pf
+	}
+	for i, p := range m.pools {
+		if p.partner >= 0 {
+			from, to := m.pools[p.partner].key, m.pools[i].key
+			out[i].MigratingFrom = &from
+			out[p.partner].MigratingTo = &to
+		}
+	}
+	return out, nil
+}
