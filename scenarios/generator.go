@@ -68,8 +68,15 @@ type Generator struct {
 
 var _ planner.Forecaster = (*Generator)(nil)
 
-// Name is "bootstrap".
-func (g *Generator) Name() string { return "bootstrap" }
+// Name is "bootstrap" with what makes its scenarios what they are: the
+// seed, and the assumptions file when there is one.
+func (g *Generator) Name() string {
+	name := fmt.Sprintf("bootstrap (seed %d)", g.Seed)
+	if g.Assumptions != nil && g.Assumptions.File != "" {
+		name = fmt.Sprintf("bootstrap (seed %d, assumptions %s)", g.Seed, g.Assumptions.File)
+	}
+	return name
+}
 
 // Forecast returns g.Scenarios scenarios of equal probability over
 // horizonHours hours from asOf, one series per pool in every scenario, in

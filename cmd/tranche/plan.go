@@ -11,6 +11,7 @@ import (
 	"github.com/tranchehq/tranche/internal/planner"
 	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus"
+	"github.com/tranchehq/tranche/scenarios"
 	"github.com/tranchehq/tranche/solver"
 )
 
@@ -25,6 +26,9 @@ type planOptions struct {
 	timeLimit   time.Duration
 	currency    string
 	memoryLimit string
+	scenarios   int
+	seed        uint64
+	assumptions string
 }
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
@@ -71,6 +75,9 @@ bought.`,
 	f.Var(&o.horizon, "horizon", "period the plan is evaluated over, e.g. 365d (overrides the policy)")
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
+	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are evaluated on (savings range, chance of loss, waste); 0: none")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator (the same seed gives the same scenarios)")
+	f.StringVar(&o.assumptions, "assumptions", "", "finance's assumptions (YAML, see docs/scenarios.md): growth ranges and planned events for the scenarios; caps, terms and cost of capital for the policy")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
 	return cmd
@@ -131,6 +138,24 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 			return inputError{err}
 		}
 	}
+	var risk planner.Forecaster
+	if o.scenarios < 0 || o.scenarios > 1000 {
+		return usageError{fmt.Errorf("plan: --scenarios %d: want 0 (none) to 1000", o.scenarios)}
+	}
+	if o.assumptions != "" || o.scenarios > 0 {
+		gen := &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed}
+		if o.assumptions != "" {
+			if gen.Assumptions, err = scenarios.LoadAssumptions(o.assumptions); err != nil {
+				return inputError{err}
+			}
+			if pol, err = gen.Assumptions.Restrict(pol); err != nil {
+				return inputError{err}
+			}
+		}
+		if o.scenarios > 0 {
+			risk = gen
+		}
+	}
 	stderr := cmd.ErrOrStderr()
 	var progress io.Writer
 	if !g.quiet {
@@ -156,7 +181,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit}, Progress: progress}
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
-		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources,
+		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,
 	}, opts)
 	if err != nil {
 		var ve *solver.ValidationError

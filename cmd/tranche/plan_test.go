@@ -27,6 +27,10 @@ func TestPlanCommand(t *testing.T) {
 	if err := os.WriteFile(policy, []byte("terms: [3yr]\npayment_options: [all-upfront]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	assumptions := filepath.Join(t.TempDir(), "assumptions.yaml")
+	if err := os.WriteFile(assumptions, []byte("max_upfront: 500\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -41,6 +45,11 @@ func TestPlanCommand(t *testing.T) {
 		{"markdown", []string{"plan", "-q", "-o", "markdown", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | Buy |"}, nil},
 		{"html", []string{"plan", "-q", "-o", "html", "--prices", m5Book, dir}, exitOK, []string{"<!DOCTYPE html>", "<svg", "Savings versus commitment"}, nil},
 		{"policy", []string{"plan", "-q", "--policy", policy, "--prices", m5Book, dir}, exitOK, []string{"3yr all-upfront", "terms: 3yr"}, nil},
+		{"no scenarios", []string{"plan", "-q", "--scenarios", "0", "--prices", m5Book, dir}, exitOK, []string{"Purchases"}, nil},
+		{"risk", []string{"plan", "-q", "--scenarios", "8", "--seed", "3", "--prices", m5Book, dir}, exitOK, []string{"8 scenarios of the bootstrap (seed 3) forecast", "Chance of losing money"}, nil},
+		{"assumptions", []string{"plan", "-q", "--assumptions", assumptions, "--prices", m5Book, dir}, exitOK, []string{"bootstrap (seed 1, assumptions", "max upfront: $500.00"}, nil},
+		{"bad assumptions", []string{"plan", "--assumptions", badPolicy, "--prices", m5Book, dir}, exitInput, nil, []string{"policy.yaml"}},
+		{"bad scenarios", []string{"plan", "--scenarios", "-1", "--prices", m5Book, dir}, exitUsage, nil, []string{"--scenarios"}},
 		{"no prices", []string{"plan", dir}, exitUsage, nil, []string{"prices"}},
 		{"no billing", []string{"plan", "--prices", m5Book}, exitUsage, nil, []string{"at least one"}},
 		{"bad policy", []string{"plan", "--policy", badPolicy, "--prices", m5Book, dir}, exitInput, nil, []string{"max_coverage", "policy.yaml"}},

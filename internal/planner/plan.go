@@ -431,7 +431,7 @@ func alignedHistory(series []providers.UsageSeries) (*history, error) {
 			q = make([]float64, n)
 			copy(q[off:], s.Quantity)
 		}
-		s.Quantity = q
+		s.Quantity, s.Start = q, h.start
 		h.series = append(h.series, s)
 	}
 	sort.SliceStable(h.series, func(i, j int) bool { return h.series[i].Pool.String() < h.series[j].Pool.String() })
