@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -94,8 +95,10 @@ func TestDemoPlanEndToEnd(t *testing.T) {
 		if !ok {
 			t.Fatalf("line %d: offering %s is not in the price book", l.LineNumber, l.OfferingID)
 		}
-		owned = append(owned, providers.Commitment{ID: "bought-" + o.ID, Provider: o.Provider, Kind: o.Kind, Quantity: l.Quantity,
-			InstanceType: o.InstanceType, Start: to, End: to.Add(time.Duration(o.Term.Hours()) * time.Hour), Scope: o.Covers[0].Pool})
+		// Later tranches are bought at their own dates (an owned
+		// commitment's expiry); the rest now.
+		owned = append(owned, providers.Commitment{ID: fmt.Sprint("bought-", l.LineNumber), Provider: o.Provider, Kind: o.Kind, Quantity: l.Quantity,
+			InstanceType: o.InstanceType, Start: l.StartsAt, End: l.StartsAt.Add(time.Duration(o.Term.Hours()) * time.Hour), Scope: o.Covers[0].Pool})
 	}
 	simulate := func(withPlan bool) *solver.Bill {
 		t.Helper()

@@ -163,6 +163,11 @@ type Line struct {
 	Reasons []string `json:"Reasons"`
 	// Risk is the line across the risk forecast's scenarios, when asked.
 	Risk *LineRisk `json:"Risk,omitempty"`
+	// Tranche is "now" for a purchase to make now, "later" for one the
+	// plan expects to make at StartsAt (when an owned commitment expires):
+	// later tranches are not executed; the next run re-plans them.
+	Tranche  string    `json:"Tranche"`
+	StartsAt time.Time `json:"StartsAt"`
 }
 
 // Totals are the plan-level figures. Monthly figures are averages over
@@ -178,7 +183,11 @@ type Totals struct {
 	EstimatedSavingsAmount        float64 `json:"EstimatedSavingsAmount"`
 	// EstimatedSavingsPercentage is the savings over the current cost.
 	EstimatedSavingsPercentage float64 `json:"EstimatedSavingsPercentage"`
+	// TotalUpfrontCost is the cash the purchases to make now need;
+	// LaterUpfrontCost that of the later tranches.
 	TotalUpfrontCost           float64 `json:"TotalUpfrontCost"`
+	LaterUpfrontCost           float64 `json:"LaterUpfrontCost"`
+	LaterTranches              int     `json:"LaterTranches"`
 	TotalHourlyCommitment      float64 `json:"TotalHourlyCommitment"`
 	RecurringMonthlyCost       float64 `json:"RecurringMonthlyCost"`
 	// EstimatedROI is the savings over the cost of the purchases.
@@ -342,6 +351,9 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	}
 	p.Excluded = append(p.Excluded, b.Excluded...)
 	p.Notes = append(p.Notes, b.Notes...)
+	if !pol.NoLadder {
+		ladder(b, p)
+	}
 	applyPolicy(b, pol, p)
 	uncoverable(b, p)
 	riskName := ""
@@ -481,6 +493,50 @@ func applyPolicy(b *Built, pol Policy, p *Plan) {
 	sp.MinUtilization, sp.MaxThreeYearShare = pol.MinUtilization, pol.MaxThreeYearShare
 }
 
+// ladderPoints is the most purchase dates the plan considers besides now.
+const ladderPoints = 12
+
+// ladder adds, for every offering, a copy that can be bought later: at each
+// hour of the horizon where an owned commitment ends, so that the plan can
+// wait for an expiry instead of buying now what would overlap with what is
+// owned (DESIGN.md, laddering). Copies are offerings with a purchase
+// window; their lines are later tranches, not executed now.
+func ladder(b *Built, p *Plan) {
+	h := b.Problem.Hours
+	seen := map[int]bool{}
+	var points []int
+	for _, c := range b.Problem.Owned {
+		// Expiries inside the horizon, a day apart at least.
+		t := c.End
+		if t <= 24 || t >= h-24 {
+			continue
+		}
+		t = t / 24 * 24
+		if !seen[t] {
+			seen[t] = true
+			points = append(points, t)
+		}
+	}
+	sort.Ints(points)
+	if len(points) > ladderPoints {
+		points = points[:ladderPoints]
+	}
+	if len(points) == 0 {
+		return
+	}
+	n := len(b.Problem.Offerings)
+	for _, t := range points {
+		for k := 0; k < n; k++ {
+			o := b.Problem.Offerings[k]
+			o.Start, o.End = t, 0
+			o.ID = fmt.Sprintf("%s from %s", o.ID, p.AsOf.Add(time.Duration(t)*time.Hour).Format("2006-01-02"))
+			b.Problem.Offerings = append(b.Problem.Offerings, o)
+			b.Offerings = append(b.Offerings, b.Offerings[k])
+		}
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("laddering: every offering may also be bought when an owned commitment expires (%d dates); such lines are later tranches, not executed now", len(points)))
+}
+
 // annuityFactor is how much more than its face value an upfront fee costs
 // when financed at the annual rate over termHours: the annuity that repays
 // it, paid every hour of the term, summed (≥ 1).
@@ -602,8 +658,15 @@ func (p *Plan) fill(b *Built, res *solver.Result) {
 		if value > 0 {
 			line.CoverageBefore, line.CoverageAfter = 100*before/value, 100*after/value
 		}
+		line.Tranche, line.StartsAt = "now", p.AsOf
+		if l.Start > 0 {
+			line.Tranche, line.StartsAt = "later", p.AsOf.Add(time.Duration(l.Start)*time.Hour)
+			p.Totals.LaterTranches++
+			p.Totals.LaterUpfrontCost += line.UpfrontCost
+		} else {
+			p.Totals.TotalUpfrontCost += line.UpfrontCost
+		}
 		p.Lines = append(p.Lines, line)
-		p.Totals.TotalUpfrontCost += line.UpfrontCost
 		p.Totals.TotalHourlyCommitment += l.HourlyCost
 		p.Totals.RecurringMonthlyCost += line.RecurringStandardMonthlyCost
 	}
@@ -666,7 +729,8 @@ func curve(b *Built, res *solver.Result) ([]CurvePoint, error) {
 			if q <= 0 {
 				continue
 			}
-			hs = append(hs, solver.Holding{ID: l.OfferingID, Offering: l.Offering, Quantity: q, Start: 0, End: b.Problem.Hours})
+			ws, we := b.Problem.Offerings[l.Offering].Window(b.Problem.Hours)
+			hs = append(hs, solver.Holding{ID: l.OfferingID, Offering: l.Offering, Quantity: q, Start: ws, End: we})
 			hourly += q * b.Problem.Offerings[l.Offering].HourlyCost()
 		}
 		bill, err := solver.Simulate(b.Problem, hs, solver.SimOptions{})
@@ -683,11 +747,25 @@ func curve(b *Built, res *solver.Result) ([]CurvePoint, error) {
 	return out, nil
 }
 
-// Commitments returns the plan's purchases as commitments bought at start,
-// ending a term later; their IDs are idPrefix followed by the line number.
+// Commitments returns the plan's purchases to make now as commitments
+// bought at start, ending a term later; their IDs are idPrefix followed by
+// the line number. Later tranches are left out: they are re-planned.
 func (p *Plan) Commitments(idPrefix string, start time.Time) []providers.Commitment {
+	return p.commitments(idPrefix, start, false)
+}
+
+// commitments returns the lines as commitments bought at start; with
+// later, the later tranches too, each bought at its own date.
+func (p *Plan) commitments(idPrefix string, start time.Time, later bool) []providers.Commitment {
 	var out []providers.Commitment
 	for _, l := range p.Lines {
+		if l.Tranche == "later" && !later {
+			continue // re-planned by the next run
+		}
+		start := start
+		if l.Tranche == "later" {
+			start = l.StartsAt
+		}
 		o := p.offerings[l.OfferingID]
 		c := providers.Commitment{
 			ID: fmt.Sprintf("%s%d", idPrefix, l.LineNumber), Provider: l.Provider, Kind: l.Kind, PaymentOption: l.PaymentOption,

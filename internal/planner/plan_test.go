@@ -67,7 +67,7 @@ func TestPlanReproducedBySimulator(t *testing.T) {
 	for i := range q {
 		q[i] = week[(30*24+i%(30*24))%len(week)]
 	}
-	all := append(append([]providers.Commitment(nil), owned...), p.Commitments("plan-", asOf)...)
+	all := append(append([]providers.Commitment(nil), owned...), p.commitments("plan-", asOf, true)...)
 	b, err := BuildProblem(ProblemInput{Book: book, Usage: []providers.UsageSeries{{Pool: m5, Start: asOf, Quantity: q}}, Owned: all})
 	if err != nil {
 		t.Fatal(err)
@@ -93,11 +93,28 @@ func TestPlanReproducedBySimulator(t *testing.T) {
 	near("PlannedMonthlyCost", p.Totals.PlannedMonthlyCost, bill.Total/months)
 	near("OnDemandMonthlyCost", p.Totals.OnDemandMonthlyCost, bill.UsageValue/months)
 	near("CoverageAfter", p.Totals.CoverageAfter, 100*bill.Coverage())
-	var fees float64
+	var fees, want float64
 	for _, hb := range bill.Holdings[1:] {
 		fees += hb.Fees
 	}
-	near("TotalHourlyCommitment", p.Totals.TotalHourlyCommitment*float64(h), fees)
+	for _, l := range p.Lines {
+		want += l.HourlyCommitmentToPurchase * asOf.Add(time.Duration(h)*time.Hour).Sub(l.StartsAt).Hours()
+	}
+	near("fees of the purchases", want, fees)
+	// The owned RI expires after 30 days: the plan waits for it rather
+	// than buy now what would overlap with it.
+	later := 0
+	for _, l := range p.Lines {
+		if l.Tranche == "later" {
+			later++
+			if !l.StartsAt.Equal(asOf.AddDate(0, 0, 30)) {
+				t.Errorf("later tranche starts %s, want the RI's expiry %s", l.StartsAt, asOf.AddDate(0, 0, 30))
+			}
+		}
+	}
+	if later == 0 {
+		t.Error("no later tranche at the owned RI's expiry")
+	}
 	// The curve peaks at the plan: no scaled purchase saves more.
 	var atPlan float64
 	for _, c := range p.Curve {

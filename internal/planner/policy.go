@@ -45,6 +45,9 @@ type Policy struct {
 	// interest over the term, so all, partial and no upfront compete on
 	// equal terms. 0 compares them at face value, as the providers do.
 	CostOfCapital float64 `yaml:"cost_of_capital,omitempty" json:"CostOfCapital,omitempty"`
+	// NoLadder plans purchases now only: no later tranche at the expiry
+	// of an owned commitment.
+	NoLadder bool `yaml:"no_ladder,omitempty" json:"NoLadder,omitempty"`
 	// Lookback is the usage history the repeat scenario repeats; Horizon
 	// the period the plan is evaluated over.
 	Lookback Duration `yaml:"lookback,omitempty" json:"Lookback,omitempty"`

@@ -153,7 +153,8 @@ func totalsRows(p *Plan) []kv {
 		{"Current cost / month (owned commitments)", fmt.Sprintf("%s (effective savings rate %s)", money(c, t.CurrentMonthlyCost), pct(t.EffectiveSavingsRateBefore))},
 		{"Planned cost / month", fmt.Sprintf("%s (effective savings rate %s)", money(c, t.PlannedMonthlyCost), pct(t.EffectiveSavingsRateAfter))},
 		{"Estimated savings / month", fmt.Sprintf("%s (%s of current cost; %s over the horizon)", money(c, t.EstimatedMonthlySavingsAmount), pct(t.EstimatedSavingsPercentage), money(c, t.EstimatedSavingsAmount))},
-		{"Upfront cost", money(c, t.TotalUpfrontCost)},
+		{"Upfront cost now", money(c, t.TotalUpfrontCost)},
+		{"Later tranches (not bought now)", fmt.Sprintf("%d, upfront %s", t.LaterTranches, money(c, t.LaterUpfrontCost))},
 		{"Hourly commitment", rate(c, t.TotalHourlyCommitment) + " (recurring " + money(c, t.RecurringMonthlyCost) + " / month)"},
 		{"Coverage of eligible usage", pct(t.CoverageBefore) + " → " + pct(t.CoverageAfter)},
 		{"Utilization of the purchases", fmt.Sprintf("%s (unused: %s / month)", pct(t.EstimatedAverageUtilization), money(c, t.MonthlyWaste))},
@@ -161,11 +162,15 @@ func totalsRows(p *Plan) []kv {
 	}
 }
 
-var lineHeads = []string{"#", "Buy", "Offering", "Upfront", "Recurring/mo", "Commit/h", "Savings/mo", "Savings %", "ROI", "Break-even", "Utilization", "Coverage of its pools"}
+var lineHeads = []string{"#", "When", "Buy", "Offering", "Upfront", "Recurring/mo", "Commit/h", "Savings/mo", "Savings %", "ROI", "Break-even", "Utilization", "Coverage of its pools"}
 
 func lineCells(p *Plan, l Line) []string {
 	c := p.Currency
-	return []string{strconv.Itoa(l.LineNumber), qty(l), offeringShort(l), money(c, l.UpfrontCost), money(c, l.RecurringStandardMonthlyCost),
+	when := "now"
+	if l.Tranche == "later" {
+		when = "later: " + l.StartsAt.Format("2006-01-02")
+	}
+	return []string{strconv.Itoa(l.LineNumber), when, qty(l), offeringShort(l), money(c, l.UpfrontCost), money(c, l.RecurringStandardMonthlyCost),
 		rate(c, l.HourlyCommitmentToPurchase), money(c, l.EstimatedMonthlySavingsAmount), pct(l.EstimatedSavingsPercentage),
 		pct(l.EstimatedROI), breakEven(l), pct(l.EstimatedAverageUtilization), pct(l.CoverageBefore) + " → " + pct(l.CoverageAfter)}
 }
@@ -409,8 +414,9 @@ var orderSheetHeads = []string{"LineNumber", "Provider", "Kind", "OfferingId", "
 	"EstimatedMonthlySavingsAmount", "EstimatedSavingsPercentage", "EstimatedROI", "EstimatedBreakEvenInMonths", "EstimatedAverageUtilization",
 	"Currency", "AsOf", "InputDigest", "Status", "Decision", "ReviewedBy"}
 
-// WriteCSV writes the order sheet for procurement: one row per purchase,
-// with empty Decision and ReviewedBy columns for the reviewer.
+// WriteCSV writes the order sheet for procurement: one row per purchase to
+// make now (later tranches are re-planned, not ordered), with empty
+// Decision and ReviewedBy columns for the reviewer.
 func WriteCSV(w io.Writer, p *Plan) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(orderSheetHeads); err != nil {
@@ -419,6 +425,9 @@ func WriteCSV(w io.Writer, p *Plan) error {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	r2 := func(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', 2, 64) }
 	for _, l := range p.Lines {
+		if l.Tranche == "later" {
+			continue // not to be bought now: the next run re-plans it
+		}
 		nu, be := "", ""
 		if l.RecommendedNormalizedUnitsToPurchase != nil {
 			nu = f(*l.RecommendedNormalizedUnitsToPurchase)

@@ -44,7 +44,9 @@ type LineRisk struct {
 }
 
 // evaluateRisk bills every scenario with the owned commitments, with and
-// without the plan's purchases, and fills p.Risk and each line's Risk.
+// without the plan's purchases to make now (later tranches are re-planned,
+// so they are not part of what is decided), and fills p.Risk and each such
+// line's Risk.
 func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, book *providers.PriceBook, owned []providers.Commitment) error {
 	if len(scen) == 0 {
 		return nil
@@ -81,8 +83,8 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 			}
 			with = append(with, h)
 		}
-		if len(line) != len(p.Lines) {
-			return fmt.Errorf("planner: scenario %s: %d of the plan's %d purchases map onto the price book", sc.Name, len(line), len(p.Lines))
+		if len(line) != len(bought) {
+			return fmt.Errorf("planner: scenario %s: %d of the plan's %d purchases map onto the price book", sc.Name, len(line), len(bought))
 		}
 		bw, err := solver.Simulate(b.Problem, with, solver.SimOptions{})
 		if err != nil {
@@ -114,6 +116,9 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 	r.MonthlyWasteP90 = quantile(waste, 0.9)
 	p.Risk = r
 	for l := range p.Lines {
+		if p.Lines[l].Tranche == "later" {
+			continue // later tranches are re-planned, not bought: no risk of their own now
+		}
 		s := lineSav[l]
 		p.Lines[l].Risk = &LineRisk{MonthlySavingsP10: quantile(s, 0.1), MonthlySavingsP50: quantile(s, 0.5), MonthlySavingsP90: quantile(s, 0.9),
 			ProbabilityOfLoss: 100 * shareBelow(s, 0), ExpectedMonthlyWaste: lineWaste[l]}
