@@ -159,9 +159,12 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 		endKnown := !c.End.IsZero()
 		if !endKnown {
 			// Active through the horizon, of whatever term matches.
-			c.End = start.Add(time.Duration(hours+1) * time.Hour)
 			if c.Start.IsZero() {
 				c.Start = start
+			}
+			c.End = start.Add(time.Duration(hours+1) * time.Hour)
+			if !c.End.After(c.Start) {
+				c.End = c.Start.Add(time.Hour) // starts after the horizon: never active in it
 			}
 			b.Notes = append(b.Notes, fmt.Sprintf("owned commitment %s: its end is not known from the data; it is assumed active through the horizon", c.ID))
 		}

@@ -159,3 +159,23 @@ func TestBuildProblemErrors(t *testing.T) {
 		t.Errorf("excluded %+v, want ri-r5", b.Excluded)
 	}
 }
+
+// TestUnknownEndAfterHorizon: a commitment whose end is unknown and which
+// starts after the horizon is simply not active in it.
+func TestUnknownEndAfterHorizon(t *testing.T) {
+	book, err := providers.LoadPriceBook(bookPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	late := providers.Commitment{ID: "later", Provider: providers.AWS, Kind: providers.KindRIStandard, Quantity: 2,
+		InstanceType: "m5.large", Scope: m5, Start: start.AddDate(0, 1, 0)}
+	b, err := BuildProblem(ProblemInput{Book: book, Usage: []providers.UsageSeries{{Pool: m5, Start: start, Quantity: twoWeeks(start)}},
+		Owned: []providers.Commitment{late}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Problem.Owned) != 1 || b.Problem.Owned[0].Start < b.Problem.Hours {
+		t.Fatalf("owned %+v: want the commitment placed after the horizon", b.Problem.Owned)
+	}
+}
