@@ -61,6 +61,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 		newDemoCmd(g),
 		newInventoryCmd(g),
 		newBacktestCmd(g),
+		newScenarioCmd(g),
 	)
 	return root
 }
