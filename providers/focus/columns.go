@@ -73,6 +73,13 @@ var columns = []column{
 	// Provider-specific: the instance type, when the export carries it
 	// (docs/focus-mapping.md).
 	{Name: "x_InstanceType", Field: "x_instance_type", Type: colString},
+	// Microsoft's FOCUS export (FocusCost_1.0.json of the FinOps toolkit):
+	// the SKU details (the cost export's AdditionalInfo, with the VM size
+	// as "ServiceType") and the meter, which name Azure VM sizes.
+	{Name: "x_SkuDetails", Field: "x_sku_details", Type: colString},
+	{Name: "x_SkuMeterName", Field: "x_sku_meter_name", Type: colString},
+	{Name: "x_SkuMeterCategory", Field: "x_sku_meter_category", Type: colString},
+	{Name: "x_SkuMeterSubcategory", Field: "x_sku_meter_subcategory", Type: colString},
 }
 
 // focusColumnIDs are every column ID of FOCUS 1.0–1.2, used to tell a

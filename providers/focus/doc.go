@@ -4,7 +4,8 @@
 //
 // Open reads the columns Tranche relies on into a typed DuckDB view
 // ("charges": Parquet files are read in place, CSV files parsed once into a
-// DuckDB table), validates them in one scan per file, and records what it
+// DuckDB table), validates them in one scan per file — the same scan sums
+// the usage per pool and charge period for UsageSeries — and records what it
 // had to normalise (literal "NULL" strings, enum values in the wrong case,
 // timestamps without "T" or a zone). A file that breaks a rule stops the
 // load with an *InvalidError whose issues name the file, the row and the

@@ -417,3 +417,77 @@ func TestValidatorSample(t *testing.T) {
 		}
 	}
 }
+
+// TestParquetStatistics: rules that the row-group statistics cannot prove
+// are still checked on every row, and a column the statistics prove
+// constant reads as that value.
+func TestParquetStatistics(t *testing.T) {
+	const h = "BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,BilledCost,EffectiveCost,ProviderName,ContractedCost,ResourceId\n"
+	cases := []struct {
+		name, body string
+		invalid    bool
+		want       []string
+		typed      bool // numbers as Parquet DOUBLE, not text
+	}{
+		{"constant and valid", h + strings.Repeat("USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,1,AWS,1,i-1\n", 3), false,
+			[]string{"Usage AWS USD 3"}, true},
+		{"constant but not a FOCUS value", h + strings.Repeat("USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Refund,1,1,AWS,1,i-1\n", 3), true,
+			[]string{"row 1, column ChargeCategory: value \"Refund\" is not one of"}, false},
+		{"case and null spellings", h + "USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,usage,1,1,AWS,1,NULL\n" +
+			"USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,1,AWS,1,i-1\n", false,
+			[]string{"ChargeCategory: value in non-canonical case read as the FOCUS value (usage)", "ResourceId: literal NULL string read as null"}, false},
+		{"a second currency", h + "USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,1,AWS,1,i-1\n" +
+			"EUR,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,1,AWS,1,i-1\n", true,
+			[]string{"row 2, column BillingCurrency: currency EUR differs from USD"}, false},
+		{"a zero cost among typed numbers", h + "USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,0,AWS,0.5,i-1\n" +
+			"USD,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,Usage,1,1,AWS,1,i-1\n", false,
+			[]string{"EffectiveCost: EffectiveCost is 0 on usage rows with BilledCost > 0"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			csvPath := filepath.Join(dir, "a.csv")
+			os.WriteFile(csvPath, []byte(c.body), 0o644)
+			pq := filepath.Join(t.TempDir(), "a.parquet")
+			db, err := sql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			opt := "all_varchar = true"
+			if c.typed {
+				opt = "types = {'BilledCost': 'DOUBLE', 'EffectiveCost': 'DOUBLE', 'ContractedCost': 'DOUBLE'}"
+			}
+			if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_csv('%s', %s)) TO '%s' (FORMAT parquet)`, csvPath, opt, pq)); err != nil {
+				t.Fatal(err)
+			}
+			d, err := focus.Open(context.Background(), []string{pq}, focus.Options{})
+			var out strings.Builder
+			switch {
+			case c.invalid && err == nil:
+				d.Close()
+				t.Fatal("Open succeeded; want an error")
+			case c.invalid:
+				out.WriteString(err.Error())
+			case err != nil:
+				t.Fatal(err)
+			default:
+				defer d.Close()
+				for _, n := range d.Notices {
+					fmt.Fprintf(&out, "%s: %s\n", n.Column, n.Message)
+				}
+				var cat, prov, cur string
+				var n int
+				if err := d.QueryRowContext(context.Background(), "SELECT any_value(charge_category), any_value(provider_name), any_value(billing_currency), count(*) FROM charges").Scan(&cat, &prov, &cur, &n); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&out, "%s %s %s %d\n", cat, prov, cur, n)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}

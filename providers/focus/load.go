@@ -42,6 +42,71 @@ type source struct {
 	rowID string            // expression giving the 0-based record index
 	types map[string]string // column name → DuckDB type
 	order []string          // column names in file order
+	// proven are facts about columns that the file's Parquet statistics
+	// prove for every row (see parquetFacts); nil for CSV.
+	proven map[string]colFacts
+}
+
+// colFacts are what Parquet statistics prove about one column: exact
+// facts, never estimates, so that a check they make redundant can be left
+// out of the scan without changing its answer.
+type colFacts struct {
+	noNulls    bool   // no null in any row (null counts present and 0)
+	noSpelling bool   // text with no value that fnull reads as null
+	constant   string // the only non-null value (text columns), when set
+	nonZero    bool   // numbers: no value is 0
+}
+
+// canonical reports whether the column holds one value only, and that value
+// is one of c's allowed values.
+func (f colFacts) canonical(c column) bool {
+	if f.constant == "" {
+		return false
+	}
+	for _, a := range c.Allowed {
+		if a == f.constant {
+			return true
+		}
+	}
+	return false
+}
+
+// parquetFacts reads the row-group statistics of a Parquet file. A text
+// column has no null spelling when, in every row group, the statistics'
+// [min, max] holds none of 'NULL', 'Null', 'null' and min is not ” (or
+// the row group is all null): min and max are bounds of the values even
+// when a writer truncates them. Row groups without statistics prove
+// nothing.
+func (l *loader) parquetFacts(path string) (map[string]colFacts, error) {
+	// coalesce(…, false): a row group without statistics proves nothing
+	// (bool_and would skip its NULL).
+	q := fmt.Sprintf(`SELECT path_in_schema,
+	       bool_and(stats_null_count IS NOT NULL) AND coalesce(sum(stats_null_count), 0) = 0,
+	       bool_and(coalesce(stats_null_count = row_group_num_rows, false) OR coalesce(stats_min_value <> ''
+	                AND NOT (stats_min_value <= 'NULL' AND 'NULL' <= stats_max_value)
+	                AND NOT (stats_min_value <= 'Null' AND 'Null' <= stats_max_value)
+	                AND NOT (stats_min_value <= 'null' AND 'null' <= stats_max_value), false)),
+	       CASE WHEN bool_and(coalesce(stats_null_count = row_group_num_rows, false) OR coalesce(stats_min_value = stats_max_value, false))
+	             AND min(stats_min_value) = max(stats_max_value) THEN min(stats_min_value) END,
+	       bool_and(coalesce(stats_null_count = row_group_num_rows, false)
+	                OR coalesce(TRY_CAST(stats_min_value AS DOUBLE) > 0 OR TRY_CAST(stats_max_value AS DOUBLE) < 0, false))
+	  FROM parquet_metadata(%s) GROUP BY path_in_schema`, quoteLit(path))
+	rows, err := l.d.db.QueryContext(l.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("focus: reading %s: Parquet statistics: %w", path, err)
+	}
+	defer rows.Close()
+	out := map[string]colFacts{}
+	for rows.Next() {
+		var name string
+		var noNulls, noSpelling, nonZero sql.NullBool
+		var constant sql.NullString
+		if err := rows.Scan(&name, &noNulls, &noSpelling, &constant, &nonZero); err != nil {
+			return nil, fmt.Errorf("focus: reading %s: Parquet statistics: %w", path, err)
+		}
+		out[name] = colFacts{noNulls: noNulls.Bool, noSpelling: noSpelling.Bool, constant: constant.String, nonZero: nonZero.Bool}
+	}
+	return out, rows.Err()
 }
 
 func (l *loader) loadFile(i int, f *File) error {
@@ -132,6 +197,23 @@ func (l *loader) loadFile(i int, f *File) error {
 		rows.Close()
 		if !l.checkHeader(f, hdr) {
 			return nil
+		}
+		facts, err := l.parquetFacts(f.Path)
+		if err != nil {
+			return err
+		}
+		src.proven = map[string]colFacts{}
+		for _, name := range hdr {
+			if fc, ok := facts[name]; ok {
+				if !isVarchar(src.types[name]) {
+					fc.noSpelling, fc.constant = false, ""
+				}
+				if !isNumeric(src.types[name]) {
+					// Text statistics are ordered as text, not as numbers.
+					fc.nonZero = false
+				}
+				src.proven[name] = fc
+			}
 		}
 	}
 	return l.insert(i, f, src)
@@ -248,10 +330,14 @@ func (l *loader) insert(i int, f *File, src source) error {
 			sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", lit, sqlType(c.Type), c.Field))
 			continue
 		}
-		val, bad, err := exprFor(c, quoteID(c.Name), typ)
+		val, bad, err := exprFor(c, quoteID(c.Name), typ, src.proven[c.Name])
 		if err != nil {
 			l.fail(&ValidationError{File: f.Path, Column: c.Name, Err: err})
 			continue
+		}
+		if pf := src.proven[c.Name]; pf.noNulls && pf.noSpelling && pf.constant != "" && (c.Type == colString || pf.canonical(c)) {
+			// Every row holds this one value: no need to read the column.
+			val = quoteLit(pf.constant)
 		}
 		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", val, sqlType(c.Type), c.Field))
 		if bad != "" {
@@ -274,7 +360,7 @@ func (l *loader) insert(i int, f *File, src source) error {
 		return nil
 	}
 	cstart := time.Now()
-	ok, err := l.check(f, src, full, parse)
+	ok, err := l.check(i, f, src, full, parse)
 	if err != nil {
 		return err
 	}
@@ -321,10 +407,11 @@ func isTime(t string) bool { return strings.HasPrefix(t, "TIMESTAMP") || t == "D
 
 // exprFor returns the SQL that reads column c (identifier id, DuckDB type
 // typ) into the charges view, and the condition under which a non-null
-// source value failed to parse ("" when it cannot fail).
-func exprFor(c column, id, typ string) (val, bad string, err error) {
+// source value failed to parse ("" when it cannot fail). What the file's
+// statistics prove (pf) spares the expressions they make redundant.
+func exprFor(c column, id, typ string, pf colFacts) (val, bad string, err error) {
 	v := id
-	if isVarchar(typ) {
+	if isVarchar(typ) && !pf.noSpelling {
 		v = "fnull(" + id + ")"
 	}
 	switch c.Type {
@@ -336,6 +423,9 @@ func exprFor(c column, id, typ string) (val, bad string, err error) {
 	case colEnum:
 		if !isVarchar(typ) {
 			return "", "", fmt.Errorf("has type %s, want VARCHAR", typ)
+		}
+		if pf.canonical(c) {
+			return v, "", nil
 		}
 		// Canonical values (nearly every row) pass without lower(), which
 		// allocates; only the others are folded.

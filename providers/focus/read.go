@@ -71,9 +71,10 @@ type Dataset struct {
 	// Notices list what was normalised or looked suspicious.
 	Notices []Notice
 
-	// multiHour counts the rows whose charge period is longer than an
-	// hour (they are spread over their hours in the usage series).
-	multiHour int64
+	// pools are the tables of per-file aggregates that Open's validation
+	// scan wrote: usage per pool and charge period (poolRowsSQL), read by
+	// UsageSeries.
+	pools []string
 }
 
 // Close releases DuckDB and removes its temporary files.
@@ -207,6 +208,11 @@ func Open(ctx context.Context, paths []string, opt Options) (*Dataset, error) {
 		"SET autoinstall_known_extensions = false",
 		fmt.Sprintf("SET temp_directory = %s", quoteLit(tmp)),
 		"SET preserve_insertion_order = true",
+		// DuckDB turns an IN list of five or more constants into a join
+		// against the list, over every row of the scan, even when the IN
+		// sits in a CASE branch that few rows reach; Tranche's lists are
+		// short (enum values, unit spellings), compared in place faster.
+		"SET disabled_optimizers = 'in_clause'",
 	}
 	if opt.MemoryLimit != "" {
 		init = append(init, "SET memory_limit = "+quoteLit(opt.MemoryLimit))
@@ -326,7 +332,10 @@ func (l *loader) run(files []string) error {
 	if err := l.exec(factsView); err != nil {
 		return fmt.Errorf("focus: creating the facts view: %w", err)
 	}
-	return l.d.db.QueryRowContext(l.ctx, "SELECT count(*) FROM charges").Scan(&l.d.Rows)
+	for _, f := range l.d.Files {
+		l.d.Rows += f.Rows
+	}
+	return nil
 }
 
 func (l *loader) heartbeat(path string, start time.Time) func() {

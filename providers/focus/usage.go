@@ -41,6 +41,17 @@ const sizeFactorSQL = `CASE split_part(itype, '.', 2)
 // compared exactly so that no row pays for lower().
 const awsNames = `'AWS', 'aws', 'Aws', 'Amazon', 'Amazon Web Services', 'Amazon Web Services, Inc.', 'amazon web services'`
 
+// providerKindSQL is the provider of a row as providers.ParseProvider reads
+// ProviderName ('aws', 'azure', 'gcp'; NULL for any other): the common
+// spellings are compared exactly, the rest after lower() and trim().
+const providerKindSQL = `CASE WHEN provider_name IN (` + awsNames + `) THEN 'aws'
+	WHEN provider_name IN ('Microsoft', 'Azure', 'Microsoft Azure') THEN 'azure'
+	WHEN provider_name IN ('Google Cloud', 'GCP', 'Google', 'Google Cloud Platform') THEN 'gcp'
+	ELSE CASE lower(trim(provider_name))
+		WHEN 'aws' THEN 'aws' WHEN 'amazon' THEN 'aws' WHEN 'amazon web services' THEN 'aws' WHEN 'amazon web services, inc.' THEN 'aws'
+		WHEN 'azure' THEN 'azure' WHEN 'microsoft' THEN 'azure' WHEN 'microsoft azure' THEN 'azure'
+		WHEN 'gcp' THEN 'gcp' WHEN 'google' THEN 'gcp' WHEN 'google cloud' THEN 'gcp' WHEN 'google cloud platform' THEN 'gcp' END END`
+
 // hourUnits are the ConsumedUnit spellings of an hour.
 const hourUnits = `'Hours', 'Hour', 'Hrs', 'hours', 'hour', 'hrs', 'HOURS', 'HOUR'`
 
@@ -62,123 +73,210 @@ const awsPlatformSQL = `CASE platform
 	WHEN 'RHEL' THEN 'Red Hat Enterprise Linux' WHEN 'SUSE' THEN 'SUSE Linux'
 	ELSE platform END`
 
-// usageHead selects the usage rows that make pools: usage rows measured in
-// hours that are not a commitment's unused remainder, with an instance
-// type. AWS pools follow the AWS adapter (providers/aws.EC2Pool): service
-// code, RI platform names, Shared or Dedicated tenancy; Linux/UNIX on
-// shared tenancy is size-flexible, so its pool is the family in normalized
-// units; any other platform or tenancy is the instance type in
-// instance-hours.
-const usageHead = `
-WITH u AS (
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name,
-	       ` + instanceTypeSQL + ` AS itype, ` + platformSQL + ` AS platform,
-	       coalesce(charge_description LIKE '% Dedicated %', false) AS dedicated,
-	       provider_name IN (` + awsNames + `) AS aws,
-	       charge_period_start AS s, charge_period_end AS e, consumed_quantity AS q,
-	       coalesce(contracted_cost, list_cost) AS od
-	  FROM charges
-	 WHERE charge_category = 'Usage' AND cd_status IS DISTINCT FROM 'Unused'
-	   AND consumed_unit IN (` + hourUnits + `) AND consumed_quantity IS NOT NULL
-	   AND provider_name IS NOT NULL
-), v AS (
-	SELECT provider_name, billing_account_id, sub_account_id, itype, s, e, q, od, aws, region_id,
-	       CASE WHEN aws THEN ` + awsServiceSQL + ` ELSE service_name END AS service_name,
-	       CASE WHEN aws THEN ` + awsPlatformSQL + ` ELSE platform END AS platform,
-	       CASE WHEN aws THEN (CASE WHEN dedicated THEN 'Dedicated' ELSE 'Shared' END) ELSE '' END AS tenancy,
-	       CASE WHEN aws AND NOT dedicated AND platform IN ('Linux', 'Linux/UNIX') THEN ` + sizeFactorSQL + ` END AS nf
-	  FROM u WHERE itype IS NOT NULL
-), p AS (
-	-- Normalized units are AWS's: other providers' sizes count as instances.
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, platform, tenancy, nf, s, e, q, od,
-	       CASE WHEN aws AND nf IS NULL THEN itype ELSE split_part(itype, '.', 1) END AS family,
-	       date_diff('hour', s, e) AS hours
-	  FROM v
-`
+// awsNotFlexibleSQL are the families whose Linux reservations AWS does not
+// make size-flexible (providers/aws.SizeFlexible): their pools are
+// instance types in instance-hours.
+const awsNotFlexibleSQL = `'g4ad', 'g4dn', 'g5', 'g5g', 'inf1'`
 
-// usageHourlySQL is the hourly usage per pool in one aggregation, for data
-// whose charge periods are all one hour or less (the checks count them).
-const usageHourlySQL = usageHead + `), hourly AS (
-	SELECT provider_name, coalesce(billing_account_id, '') AS ba, coalesce(sub_account_id, '') AS sa,
-	       coalesce(region_id, '') AS region, coalesce(service_name, '') AS svc, family,
-	       coalesce(platform, '') AS platform, tenancy, nf IS NOT NULL AS nu, date_trunc('hour', s) AS hour,
-	       sum(q * coalesce(nf, 1)) AS qty, sum(od) AS od
-	  FROM p GROUP BY ALL
+// azureMeterSQL is the meter name of an Azure VM usage row: Microsoft's
+// x_SkuMeterName, else the meter in the charge description ("Virtual
+// Machines Dv2/DSv2 Series - D11 v2/DS11 v2 - US East 2").
+const azureMeterSQL = `coalesce(x_sku_meter_name,
+	nullif(regexp_extract(charge_description, '^Virtual Machines [^-]+ - ([^-]+?)(?: - .*)?$', 1), ''))`
+
+// azureSizeSQL is the VM size (ARM SKU name) of an Azure VM usage row:
+// x_InstanceType; else "ServiceType" in the SKU details (x_SkuDetails in
+// Microsoft's FOCUS 1.0 export, SkuPriceDetails in 1.2: the cost export's
+// AdditionalInfo, "ServiceType":"Standard_DS2_v2"); else the first size of
+// the meter name ("D2 v2/DS2 v2" → Standard_D2_v2).
+const azureSizeSQL = `coalesce(x_instance_type,
+	nullif(regexp_extract(coalesce(x_sku_details, sku_price_details), '"ServiceType"\s*:\s*"((?:Standard|Basic)_[^"]+)"', 1), ''),
+	'Standard_' || nullif(replace(trim(split_part(meter, '/', 1)), ' ', '_'), ''))`
+
+// azureVMSQL selects Azure virtual-machine usage that reservations and
+// savings plans can cover: the Virtual Machines meter category (or the
+// service, or the charge description, when the export lacks the
+// category), not Spot or Low Priority.
+const azureVMSQL = `(coalesce(x_sku_meter_category = 'Virtual Machines', false) OR service_name = 'Virtual Machines'
+	OR coalesce(charge_description LIKE 'Virtual Machines %', false))
+	AND NOT coalesce(meter LIKE '%Spot%' OR meter LIKE '%Low Priority%', false)`
+
+// azurePlatformSQL is Windows when the meter subcategory or the charge
+// description names Windows ("Dv3/DSv3 Series Windows"), else Linux.
+const azurePlatformSQL = `CASE WHEN coalesce(x_sku_meter_subcategory LIKE '%Windows%', false)
+	OR coalesce(charge_description LIKE 'Virtual Machines %Windows%', false) THEN 'Windows' ELSE 'Linux' END`
+
+// gcpSeriesSQL is the Compute Engine machine series of a SKU description
+// ("N2 Instance Core running in Americas" → n2, "N2D AMD Instance Ram …" →
+// n2d); custom N1 is n1, "Compute optimized" is c2, and M1/M2's shared
+// "Memory-optimized" SKUs are memory-optimized. Spot, preemptible,
+// commitment, reserved (A2/A3 reservations) and premium SKUs are not
+// series usage.
+const gcpSeriesSQL = `CASE
+	WHEN charge_description LIKE 'Spot %' OR charge_description LIKE 'Preemptible %' OR charge_description LIKE 'Commitment%'
+	  OR charge_description LIKE 'Reserved %' OR charge_description LIKE '%Premium%' THEN NULL
+	WHEN charge_description LIKE 'Custom Instance %' OR charge_description LIKE 'Custom Extended Instance %' THEN 'n1'
+	WHEN charge_description LIKE 'Compute optimized %' THEN 'c2'
+	WHEN charge_description LIKE 'Memory-optimized %' THEN 'memory-optimized'
+	ELSE lower(nullif(regexp_extract(charge_description, '^([A-Z][0-9]+[A-Z]?) ', 1), '')) END`
+
+// gcpResourceSQL tells a vCPU SKU from a memory SKU by its description.
+const gcpResourceSQL = `CASE WHEN regexp_matches(charge_description, '\b(Core|vCPU|VCPU)\b') THEN 'cpu'
+	WHEN regexp_matches(charge_description, '\b(Ram|RAM)\b') THEN 'ram' END`
+
+// gcpQuantitySQL converts a GCP usage row to vCPU-hours or GiB-hours:
+// ConsumedUnit in seconds or byte-seconds (the billing export's
+// usage.unit), or in hours or gibibyte hours; else PricingQuantity when
+// PricingUnit is hour or gibibyte hour (usage.pricing_unit). NULL when no
+// unit fits the resource: the row makes no pool.
+const gcpQuantitySQL = `CASE gres
+	WHEN 'cpu' THEN CASE
+		WHEN lower(consumed_unit) IN ('seconds', 'second', 's') THEN consumed_quantity / 3600
+		WHEN lower(consumed_unit) IN ('hour', 'hours', 'h', 'hrs') THEN consumed_quantity
+		WHEN lower(pricing_unit) IN ('hour', 'hours', 'h') THEN pricing_quantity END
+	WHEN 'ram' THEN CASE
+		WHEN lower(consumed_unit) IN ('byte-seconds', 'byte-second', 'by.s') THEN consumed_quantity / (1073741824.0 * 3600)
+		WHEN lower(consumed_unit) IN ('gibibyte hour', 'gibibyte hours', 'gibibyte-hour', 'gibibyte-hours', 'gib-hour', 'gib-hours', 'giby.h') THEN consumed_quantity
+		WHEN lower(consumed_unit) IN ('gibibyte second', 'gibibyte seconds', 'gibibyte-seconds', 'giby.s') THEN consumed_quantity / 3600
+		WHEN lower(pricing_unit) IN ('gibibyte hour', 'gibibyte hours', 'giby.h') THEN pricing_quantity END END`
+
+// poolRowsSQL maps every row of src (a relation with the charges view's
+// columns, plus the extra columns named, which are passed through) to its
+// pool: pk, ba, sa, region, svc, family, platform, tenancy, unit, s, e,
+// qty (in the unit), od. Rows that make no pool have every one of those
+// NULL. One chain of projections, so that the rows are read once; each
+// provider's expressions run only on that provider's usage rows.
+//
+// Usage rows make pools when they are not a commitment's unused remainder
+// and have a quantity:
+//
+//   - AWS, measured in hours, with an instance type: the AWS adapter's
+//     pools (providers/aws.EC2Pool): service code, RI platform names,
+//     Shared or Dedicated tenancy; Linux/UNIX on shared tenancy in a
+//     size-flexible family is the family in normalized units; any other
+//     platform, tenancy or family is the instance type in instance-hours.
+//   - Azure virtual machines (azureVMSQL), measured in hours: the VM size
+//     in instance-hours, per platform.
+//   - GCP Compute Engine vCPU and memory SKUs: the machine series in
+//     vCPU-hours or GiB-hours.
+func poolRowsSQL(src string, extra []string) string {
+	pass := ""
+	for _, c := range extra {
+		pass += c + ", "
+	}
+	return `
+WITH r AS (
+	SELECT ` + pass + `billing_account_id, sub_account_id, region_id, service_name, charge_description,
+	       consumed_unit, consumed_quantity, pricing_unit, pricing_quantity, x_instance_type, sku_price_details,
+	       x_sku_details, x_sku_meter_name, x_sku_meter_category, x_sku_meter_subcategory,
+	       charge_period_start, charge_period_end, coalesce(contracted_cost, list_cost) AS od0,
+	       CASE WHEN charge_category = 'Usage' AND cd_status IS DISTINCT FROM 'Unused' AND consumed_quantity IS NOT NULL
+	            THEN ` + providerKindSQL + ` END AS pk0
+	  FROM ` + src + `
+), a AS (
+	SELECT *,
+	       CASE WHEN pk0 = 'aws' AND consumed_unit IN (` + hourUnits + `) THEN ` + instanceTypeSQL + ` END AS aws_itype,
+	       CASE WHEN pk0 = 'azure' AND consumed_unit IN (` + hourUnits + `) THEN ` + azureMeterSQL + ` END AS meter,
+	       CASE WHEN pk0 = 'gcp' AND service_name = 'Compute Engine' THEN ` + gcpSeriesSQL + ` END AS gseries
+	  FROM r
+), b AS (
+	SELECT *,
+	       CASE WHEN aws_itype IS NOT NULL THEN ` + platformSQL + ` END AS aws_os,
+	       CASE WHEN aws_itype IS NOT NULL THEN coalesce(charge_description LIKE '% Dedicated %', false) END AS dedicated,
+	       CASE WHEN pk0 = 'azure' AND consumed_unit IN (` + hourUnits + `) AND ` + azureVMSQL + ` THEN ` + azureSizeSQL + ` END AS vmsize,
+	       CASE WHEN gseries IS NOT NULL THEN ` + gcpResourceSQL + ` END AS gres
+	  FROM a
+), c AS (
+	SELECT *,
+	       CASE WHEN aws_itype IS NOT NULL AND NOT dedicated AND aws_os IN ('Linux', 'Linux/UNIX')
+	             AND split_part(aws_itype, '.', 1) NOT IN (` + awsNotFlexibleSQL + `)
+	            THEN ` + strings.ReplaceAll(sizeFactorSQL, "itype", "aws_itype") + ` END AS nf,
+	       CASE WHEN gres IS NOT NULL THEN ` + gcpQuantitySQL + ` END AS gqty
+	  FROM b
+), d AS (
+	SELECT *, aws_itype IS NOT NULL OR vmsize IS NOT NULL OR gqty IS NOT NULL AS ispool FROM c
 )
--- One row per pool: its first hour, and the hour offsets and quantities
--- as lists, so that only pools (not pool-hours) cross into Go.
-SELECT provider_name, ba, sa, region, svc, family, platform, tenancy, nu, min(hour),
-       list(CAST(date_diff('hour', TIMESTAMP '1970-01-01', hour) AS BIGINT)), list(qty), sum(qty), sum(od)
-  FROM hourly
- GROUP BY ALL
- ORDER BY ALL`
+SELECT ` + pass + `
+       CASE WHEN aws_itype IS NOT NULL THEN 'aws' WHEN vmsize IS NOT NULL THEN 'azure' WHEN gqty IS NOT NULL THEN 'gcp' END AS pk,
+       CASE WHEN ispool THEN coalesce(billing_account_id, '') END AS ba,
+       CASE WHEN ispool THEN coalesce(sub_account_id, '') END AS sa,
+       CASE WHEN ispool THEN coalesce(region_id, '') END AS region,
+       CASE WHEN aws_itype IS NOT NULL THEN coalesce(` + awsServiceSQL + `, '')
+            WHEN vmsize IS NOT NULL THEN 'Virtual Machines' WHEN gqty IS NOT NULL THEN 'Compute Engine' END AS svc,
+       CASE WHEN aws_itype IS NOT NULL THEN (CASE WHEN nf IS NULL THEN aws_itype ELSE split_part(aws_itype, '.', 1) END)
+            WHEN vmsize IS NOT NULL THEN vmsize WHEN gqty IS NOT NULL THEN gseries END AS family,
+       CASE WHEN aws_itype IS NOT NULL THEN coalesce(` + strings.ReplaceAll(awsPlatformSQL, "platform", "aws_os") + `, '')
+            WHEN vmsize IS NOT NULL THEN ` + azurePlatformSQL + ` WHEN gqty IS NOT NULL THEN '' END AS platform,
+       CASE WHEN aws_itype IS NOT NULL THEN (CASE WHEN dedicated THEN 'Dedicated' ELSE 'Shared' END)
+            WHEN vmsize IS NOT NULL OR gqty IS NOT NULL THEN '' END AS tenancy,
+       CASE WHEN aws_itype IS NOT NULL THEN (CASE WHEN nf IS NULL THEN '` + string(providers.UnitInstanceHour) + `' ELSE '` + string(providers.UnitNormalizedHour) + `' END)
+            WHEN vmsize IS NOT NULL THEN '` + string(providers.UnitInstanceHour) + `'
+            WHEN gqty IS NOT NULL THEN (CASE gres WHEN 'cpu' THEN '` + string(providers.UnitVCPUHour) + `' ELSE '` + string(providers.UnitGiBHour) + `' END) END AS unit,
+       CASE WHEN ispool THEN charge_period_start END AS s,
+       CASE WHEN ispool THEN charge_period_end END AS e,
+       CASE WHEN aws_itype IS NOT NULL THEN consumed_quantity * coalesce(nf, 1) WHEN vmsize IS NOT NULL THEN consumed_quantity
+            WHEN gqty IS NOT NULL THEN gqty END AS qty,
+       CASE WHEN ispool THEN od0 END AS od
+  FROM d`
+}
 
-// usageSQL is the hourly usage per pool when some rows are longer than an
-// hour: those are spread evenly over their hours.
-const usageSQL = usageHead + `), g AS MATERIALIZED (
-	-- Aggregate per pool and charge period first (one scan of the data),
-	-- then spread the few periods longer than an hour.
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy,
-	       nf IS NOT NULL AS nu,
-	       s, e, any_value(hours) AS hours, sum(q * coalesce(nf, 1)) AS qty, sum(od) AS od
-	  FROM p GROUP BY ALL
-), h AS (
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy, nu,
-	       date_trunc('hour', s) AS hour, qty, od
-	  FROM g WHERE hours <= 1
+// poolKeys are the columns of poolRowsSQL that name a pool.
+const poolKeys = `pk, ba, sa, region, svc, family, platform, tenancy, unit`
+
+// usageSQL is the hourly usage per pool from the per-file aggregates
+// (%[1]s: their union): periods of an hour or less go to their hour,
+// longer ones are spread evenly over their hours. One row per pool comes
+// back, with its hours and quantities as lists (an hour may appear more
+// than once: UsageSeries adds them up), so that only pools, not
+// pool-hours, cross into Go, after one aggregation.
+const usageSQL = `
+WITH h AS (
+	SELECT ` + poolKeys + `, date_trunc('hour', s) AS hour, qty, od
+	  FROM (%[1]s) WHERE pk IS NOT NULL AND date_diff('hour', s, e) <= 1
 	UNION ALL
-	SELECT provider_name, billing_account_id, sub_account_id, region_id, service_name, family, platform, tenancy, nu,
-	       unnest(range(date_trunc('hour', s), e, INTERVAL 1 HOUR)), qty / hours, od / hours
-	  FROM g WHERE hours > 1
-), hourly AS (
-	SELECT provider_name, coalesce(billing_account_id, '') AS ba, coalesce(sub_account_id, '') AS sa,
-	       coalesce(region_id, '') AS region, coalesce(service_name, '') AS svc, family,
-	       coalesce(platform, '') AS platform, tenancy, nu, hour, sum(qty) AS qty, sum(od) AS od
-	  FROM h GROUP BY ALL
+	SELECT ` + poolKeys + `, unnest(range(date_trunc('hour', s), e, INTERVAL 1 HOUR)), qty / hours, od / hours
+	  FROM (SELECT *, date_diff('hour', s, e) AS hours FROM (%[1]s) WHERE pk IS NOT NULL) WHERE hours > 1
 )
--- One row per pool: its first hour, and the hour offsets and quantities
--- as lists, so that only pools (not pool-hours) cross into Go.
-SELECT provider_name, ba, sa, region, svc, family, platform, tenancy, nu, min(hour),
-       list(CAST(date_diff('hour', TIMESTAMP '1970-01-01', hour) AS BIGINT)), list(qty), sum(qty), sum(od)
-  FROM hourly
- GROUP BY ALL
- ORDER BY ALL`
+SELECT ` + poolKeys + `, min(hour), list(CAST(date_diff('hour', TIMESTAMP '1970-01-01', hour) AS BIGINT)), list(qty), sum(qty), sum(od)
+  FROM h GROUP BY ALL`
 
 // UsageSeries derives the hourly usage per pool (DESIGN.md "Pool") from
 // the usage rows: per provider, billing account, sub-account, region,
-// service, instance family and platform. AWS usage of sizes with a
-// normalization factor is in normalized units (NU-hour); other usage in
-// instance-hours. Rows of providers Tranche does not know, and rows
-// without an instance type, are not pools; docs/focus-mapping.md has the
-// rules. Hours without usage inside a series are zero.
+// service, instance family (or instance type, VM size, machine series),
+// platform and tenancy, in the unit the provider's commitments are sized
+// in: AWS size-flexible families in normalized units (NU-hour), Azure VM
+// sizes and other AWS instance types in instance-hours, GCP machine series
+// in vCPU-hours and GiB-hours. Rows of other providers, and rows without
+// an instance type, are not pools; docs/focus-mapping.md has the rules.
+// Hours without usage inside a series are zero. Open aggregated the rows
+// per pool and charge period in its validation scan; this reads those
+// aggregates, not the files.
 func (d *Dataset) UsageSeries(ctx context.Context) ([]providers.UsageSeries, error) {
-	q := usageHourlySQL
-	if d.multiHour > 0 {
-		q = usageSQL
+	if len(d.pools) == 0 {
+		return nil, nil
 	}
-	rows, err := d.db.QueryContext(ctx, q)
+	var parts []string
+	for _, t := range d.pools {
+		parts = append(parts, "SELECT "+poolKeys+", s, e, qty, od FROM "+t)
+	}
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(usageSQL, strings.Join(parts, " UNION ALL ")))
 	if err != nil {
 		return nil, fmt.Errorf("focus: deriving usage: %w", err)
 	}
 	defer rows.Close()
 	var out []providers.UsageSeries
 	for rows.Next() {
-		var prov, ba, sa, region, svc, family, platform, tenancy string
-		var nu bool
+		var pk, ba, sa, region, svc, family, platform, tenancy, unit string
 		var first time.Time
 		var hours, qtys []any
 		var qtySum float64
 		var od sql.NullFloat64
-		if err := rows.Scan(&prov, &ba, &sa, &region, &svc, &family, &platform, &tenancy, &nu, &first, &hours, &qtys, &qtySum, &od); err != nil {
+		if err := rows.Scan(&pk, &ba, &sa, &region, &svc, &family, &platform, &tenancy, &unit, &first, &hours, &qtys, &qtySum, &od); err != nil {
 			return nil, fmt.Errorf("focus: deriving usage: %w", err)
 		}
-		p, err := providers.ParseProvider(prov)
+		p, err := providers.ParseProvider(pk)
 		if err != nil {
-			continue // not a provider Tranche plans for
-		}
-		unit := providers.UnitInstanceHour
-		if nu {
-			unit = providers.UnitNormalizedHour
+			return nil, fmt.Errorf("focus: deriving usage: %w", err)
 		}
 		start := first.UTC()
 		base := start.Unix() / 3600
@@ -188,7 +286,7 @@ func (d *Dataset) UsageSeries(ctx context.Context) ([]providers.UsageSeries, err
 		}
 		s := providers.UsageSeries{
 			Pool: providers.PoolKey{Provider: p, BillingScope: ba, Account: sa, Region: region, Service: svc,
-				Family: family, Platform: platform, Tenancy: tenancy, Unit: unit},
+				Family: family, Platform: platform, Tenancy: tenancy, Unit: providers.Unit(unit)},
 			Start: start, Quantity: make([]float64, last+1)}
 		for i, h := range hours {
 			s.Quantity[h.(int64)-base] += qtys[i].(float64)
