@@ -182,6 +182,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
 		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,
+		Unpooled: in.unpooled,
 	}, opts)
 	if err != nil {
 		var ve *solver.ValidationError
@@ -199,6 +200,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 type billing struct {
 	usage    []providers.UsageSeries
 	owned    []providers.Commitment
+	unpooled []planner.Exclusion
 	sources  []string
 	notes    []string
 	currency string
@@ -236,6 +238,15 @@ func loadBilling(cmd *cobra.Command, paths []string, opt focus.Options) (*billin
 	if b.usage, err = d.UsageSeries(ctx); err != nil {
 		return nil, inputError{err}
 	}
+	ups, err := d.Unpooled(ctx)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	for _, u := range ups {
+		b.unpooled = append(b.unpooled, planner.Exclusion{
+			What:   fmt.Sprintf("usage of %s %s in %q (%d rows, %.2f %s)", orDash(u.Provider), orDash(u.Service), u.Unit, u.Rows, u.Cost, d.Currency),
+			Reason: u.Reason + "; it is paid as billed and not planned for"})
+	}
 	recs, err := d.Commitments(ctx)
 	if err != nil {
 		return nil, inputError{err}
@@ -250,4 +261,11 @@ func loadBilling(cmd *cobra.Command, paths []string, opt focus.Options) (*billin
 		b.owned = append(b.owned, r.Commitment)
 	}
 	return b, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

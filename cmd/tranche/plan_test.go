@@ -39,7 +39,7 @@ func TestPlanCommand(t *testing.T) {
 		stderr []string
 	}{
 		{"table", []string{"plan", "--prices", m5Book, dir}, exitOK,
-			[]string{"Tranche purchase plan", "Purchases", "Savings versus commitment", "← the plan", "Excluded (2)", "kinds: all offered"}, []string{"focus: reading", "planning "}},
+			[]string{"Tranche purchase plan", "Purchases", "Savings versus commitment", "← the plan", "Excluded (3)", "GB-Mo", "kinds: all offered"}, []string{"focus: reading", "planning "}},
 		{"json", []string{"plan", "-q", "-o", "json", "--prices", m5Book, dir}, exitOK, []string{`"Schema": "` + planner.PlanSchema + `"`, `"HourlyCommitmentToPurchase"`}, nil},
 		{"csv", []string{"plan", "-q", "-o", "csv", "--prices", m5Book, dir}, exitOK, []string{"LineNumber,Provider,Kind,OfferingId"}, nil},
 		{"markdown", []string{"plan", "-q", "-o", "markdown", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | When | Buy |"}, nil},

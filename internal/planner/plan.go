@@ -46,6 +46,10 @@ type Input struct {
 	// Sources names the input files, for the record; they do not change
 	// the plan's figures.
 	Sources []string
+	// Unpooled lists the usage the billing data has that makes no pool
+	// (another unit, no instance type, another provider), with why; the
+	// plan lists it among the exclusions.
+	Unpooled []Exclusion
 	// RiskForecast, when set, makes the scenarios the plan's purchases are
 	// evaluated on (Plan.Risk, Line.Risk): the spread of their savings,
 	// the probability they lose money, the waste to expect.
@@ -185,11 +189,11 @@ type Totals struct {
 	EstimatedSavingsPercentage float64 `json:"EstimatedSavingsPercentage"`
 	// TotalUpfrontCost is the cash the purchases to make now need;
 	// LaterUpfrontCost that of the later tranches.
-	TotalUpfrontCost           float64 `json:"TotalUpfrontCost"`
-	LaterUpfrontCost           float64 `json:"LaterUpfrontCost"`
-	LaterTranches              int     `json:"LaterTranches"`
-	TotalHourlyCommitment      float64 `json:"TotalHourlyCommitment"`
-	RecurringMonthlyCost       float64 `json:"RecurringMonthlyCost"`
+	TotalUpfrontCost      float64 `json:"TotalUpfrontCost"`
+	LaterUpfrontCost      float64 `json:"LaterUpfrontCost"`
+	LaterTranches         int     `json:"LaterTranches"`
+	TotalHourlyCommitment float64 `json:"TotalHourlyCommitment"`
+	RecurringMonthlyCost  float64 `json:"RecurringMonthlyCost"`
 	// EstimatedROI is the savings over the cost of the purchases.
 	EstimatedROI float64 `json:"EstimatedROI"`
 	// Coverage of eligible usage at on-demand value, before and after.
@@ -349,7 +353,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Excluded = append(p.Excluded, b.Excluded...)
+	p.Excluded = append(append(p.Excluded, in.Unpooled...), b.Excluded...)
 	p.Notes = append(p.Notes, b.Notes...)
 	if !pol.NoLadder {
 		ladder(b, p)
