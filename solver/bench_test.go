@@ -17,7 +17,11 @@ var benchVerbose = flag.Bool("bench.verbose", false, "log Benders progress in be
 // docs/benchmarks.md needs: the solve time, the heap in use at the peak
 // (sampled), the Benders iterations and the compression.
 func benchSolve(b *testing.B, s fleetSpec, opts Options) {
-	p := genFleet(s)
+	benchSolveProblem(b, genFleet(s), opts)
+}
+
+// benchSolveProblem is benchSolve on a given problem.
+func benchSolveProblem(b *testing.B, p *Problem, opts Options) {
 	if *benchVerbose {
 		opts.Progress = func(pr Progress) {
 			if pr.Iteration%10 == 0 {
@@ -111,6 +115,28 @@ func BenchmarkSolveWindows(b *testing.B) {
 		b.Run(fmt.Sprintf("pools=%d/hours=8760/dates=12", pools), func(b *testing.B) {
 			benchSolve(b, fleetSpec{Pools: pools, PoolsPerFamily: 10, Hours: HoursPerYear, Seed: 1, Increment: 1, Dates: 12}, Options{Method: Benders})
 		})
+	}
+}
+
+// BenchmarkSolveScenarios solves a year of hours split into three
+// scenarios of four months each (multiFleet: the history, a slump with a
+// family gone, growth), by decomposition, without and with a CVaR limit on
+// regret (a third of the free plan's).
+func BenchmarkSolveScenarios(b *testing.B) {
+	for _, pools := range []int{20} {
+		for _, cvar := range []bool{false, true} {
+			b.Run(fmt.Sprintf("pools=%d/hours=3x2920/cvar=%v", pools, cvar), func(b *testing.B) {
+				p := multiFleet(fleetSpec{Pools: pools, PoolsPerFamily: 10, Hours: 2920, Seed: 1, Increment: 1})
+				if cvar {
+					free, err := Solve(context.Background(), p, Options{Method: Benders})
+					if err != nil {
+						b.Fatal(err)
+					}
+					p.Policy.MaxCVaRRegret = Limit(CVaR(regrets(free), probsOf(p), 0.9) / 3)
+				}
+				benchSolveProblem(b, p, Options{Method: Benders})
+			})
+		}
 	}
 }
 

@@ -14,7 +14,7 @@ type source struct {
 	offering int
 	owned    int     // index in Problem.Owned, or -1 for a purchase
 	qty      float64 // owned quantity; unused for purchases
-	start    int     // active hours [start, end) clipped to [0, Hours]
+	start    int     // active hours [start, end) of each scenario's block, clipped to [0, span]
 	end      int
 }
 
@@ -36,13 +36,23 @@ type compiled struct {
 
 	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
 	active   [][]bool // active[g][s]: source s is active in segment g
+	// Scenarios: the blocks of hours (one without Problem.Scenarios), the
+	// block of each segment, and each source's active hours in each block.
+	blocks   []block
+	segBlock []int
+	srcHours [][]float64 // per source, per block
+	hours    []float64   // per source: expected active hours, Σ_b prob_b·srcHours
+	// pctBlock is the scenario in which the utilization floor must also
+	// hold (Policy.UtilizationFloorPercentile), -1 when none (or when there
+	// is one scenario: the floor in expectation is the floor in it).
+	pctBlock int
 	// purchaseSet numbers the distinct sets of active purchases (ignoring
 	// owned commitments), per segment: 0 .. purchaseSets-1. Without
 	// purchase windows there is one set.
 	purchaseSet  []int
 	purchaseSets int
 
-	weight   []float64 // hours each class stands for
+	weight   []float64 // hours each class stands for, times its scenario's probability
 	classSeg []int     // segment of each class
 	u        []float64 // class-major usage: class c is u[c*np : (c+1)*np]
 
@@ -50,12 +60,17 @@ type compiled struct {
 
 	groupMu sync.Mutex
 	groups  map[int]grouping // groupOf's partitions, by groups per set
+
+	baseOnce sync.Once
+	base     []float64 // per block: on-demand cost buying nothing new (baseCost)
 }
 
-// grouping is a partition of the classes into n groups (groupOf).
+// grouping is a partition of the classes into n groups (groupOf), and the
+// block of each group.
 type grouping struct {
-	of []int
-	n  int
+	of    []int
+	n     int
+	block []int
 }
 
 // Compression reports how much exact compression reduced the problem.
@@ -105,11 +120,12 @@ func compile(p *Problem, merge bool) *compiled {
 	for i, h := range holdings {
 		srcs = append(srcs, source{offering: h.Offering, owned: i, qty: h.Quantity, start: h.Start, end: h.End})
 	}
+	span := p.span()
 	for k := range p.Offerings {
 		if excl[k] {
 			continue
 		}
-		start, end := p.Offerings[k].Window(p.Hours)
+		start, end := p.Offerings[k].Window(span)
 		holdings = append(holdings, Holding{Offering: k, Start: start, End: end})
 		srcs = append(srcs, source{offering: k, owned: -1, start: start, end: end})
 	}
@@ -121,8 +137,8 @@ func compile(p *Problem, merge bool) *compiled {
 	}
 	for i, j := range order {
 		s := srcs[j]
-		s.start = max(0, min(s.start, p.Hours))
-		s.end = max(0, min(s.end, p.Hours))
+		s.start = max(0, min(s.start, span))
+		s.end = max(0, min(s.end, span))
 		c.srcs[i] = s
 		if s.owned < 0 {
 			c.cands[s.offering] = i
@@ -138,22 +154,49 @@ func compile(p *Problem, merge bool) *compiled {
 	}
 
 	// Segments: split the horizon wherever a source starts or ends (owned
-	// commitments and purchase windows alike), so that the set of active
-	// sources is constant inside a segment and merging stays exact.
+	// commitments and purchase windows alike), in each scenario's block,
+	// and where a block starts, so that the set of active sources is
+	// constant inside a segment, a segment lies in one scenario, and
+	// merging stays exact.
+	c.blocks = p.blocks()
 	cuts := []int{0, p.Hours}
-	for _, s := range c.srcs {
-		cuts = append(cuts, s.start, s.end)
+	for _, bl := range c.blocks {
+		cuts = append(cuts, bl.start)
+		for _, s := range c.srcs {
+			cuts = append(cuts, bl.start+min(s.start, bl.hours), bl.start+min(s.end, bl.hours))
+		}
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
 	c.segStart = cuts
 	nseg := len(cuts) - 1
 	c.active = make([][]bool, nseg)
+	c.segBlock = make([]int, nseg)
+	b := 0
 	for g := 0; g < nseg; g++ {
+		for b+1 < len(c.blocks) && c.blocks[b+1].start <= cuts[g] {
+			b++
+		}
+		c.segBlock[g] = b
+		rel := cuts[g] - c.blocks[b].start
 		c.active[g] = make([]bool, len(c.srcs))
 		for si, s := range c.srcs {
-			c.active[g][si] = s.start <= cuts[g] && cuts[g] < s.end
+			c.active[g][si] = s.start <= rel && rel < s.end
 		}
+	}
+	c.srcHours = make([][]float64, len(c.srcs))
+	c.hours = make([]float64, len(c.srcs))
+	for si, s := range c.srcs {
+		c.srcHours[si] = make([]float64, len(c.blocks))
+		for bi, bl := range c.blocks {
+			h := float64(max(0, min(s.end, bl.hours)-s.start))
+			c.srcHours[si][bi] = h
+			c.hours[si] += bl.prob * h
+		}
+	}
+	c.pctBlock = -1
+	if p.Policy.percentileFloor() && len(c.blocks) > 1 {
+		c.pctBlock = percentileBlock(p, c.blocks, p.Policy.UtilizationFloorPercentile)
 	}
 	c.purchaseSet = make([]int, nseg)
 	sets := map[string]int{}
@@ -226,6 +269,11 @@ func compile(p *Problem, merge bool) *compiled {
 			u[i] = p.Pools[i].Usage[t]
 		}
 	}
+	if len(p.Scenarios) > 0 {
+		for cl := range c.weight {
+			c.weight[cl] *= c.blocks[c.segBlock[c.classSeg[cl]]].prob
+		}
+	}
 	c.stats = Compression{Hours: p.Hours, Classes: len(c.weight), Segments: nseg, Components: 1}
 	return c
 }
@@ -233,8 +281,91 @@ func compile(p *Problem, merge bool) *compiled {
 // classUsage returns the usage vector of class cl.
 func (c *compiled) classUsage(cl int) []float64 { return c.u[cl*c.np : (cl+1)*c.np] }
 
-// activeHours is the number of horizon hours source s is active.
-func (c *compiled) activeHours(s int) float64 { return float64(c.srcs[s].end - c.srcs[s].start) }
+// activeHours is the number of horizon hours source s is active (the
+// expectation over the scenarios).
+func (c *compiled) activeHours(s int) float64 { return c.hours[s] }
+
+// classBlock is the scenario of class cl.
+func (c *compiled) classBlock(cl int) int { return c.segBlock[c.classSeg[cl]] }
+
+// ownedFeesIn is what the owned commitments cost in scenario b, USD.
+func (c *compiled) ownedFeesIn(b int) float64 {
+	var f float64
+	for si, s := range c.srcs {
+		if s.owned >= 0 {
+			f += s.qty * c.p.Offerings[s.offering].HourlyCost() * c.srcHours[si][b]
+		}
+	}
+	return f
+}
+
+// feesIn is what purchase x costs in scenario b, USD.
+func (c *compiled) feesIn(x []float64, b int) float64 {
+	var f float64
+	for k, si := range c.cands {
+		if si >= 0 && x[k] > 0 {
+			f += x[k] * c.p.Offerings[k].HourlyCost() * c.srcHours[si][b]
+		}
+	}
+	return f
+}
+
+// baseCost returns, per scenario, the on-demand cost buying nothing new
+// (the owned commitments only, billed by the fill), USD over the
+// scenario's hours: with ownedFeesIn, the scenario's cost C⁰ that regret
+// is measured from.
+func (c *compiled) baseCost() []float64 {
+	c.baseOnce.Do(func() {
+		ev := c.evaluate(make([]float64, len(c.p.Offerings)), 1, false)
+		c.base = make([]float64, len(c.blocks))
+		for b, bl := range c.blocks {
+			c.base[b] = ev.blockOD[b] / bl.prob
+		}
+	})
+	return c.base
+}
+
+// usageValueIn is the on-demand value of the usage in scenario b, USD.
+func (c *compiled) usageValueIn(b int) float64 {
+	var v float64
+	for cl, w := range c.weight {
+		if c.classBlock(cl) != b {
+			continue
+		}
+		for i, q := range c.classUsage(cl) {
+			v += w * q * c.d[i]
+		}
+	}
+	return v / c.blocks[b].prob
+}
+
+// percentileBlock is the scenario at percentile pct of total usage: the
+// scenarios ranked by the on-demand value of their usage, lowest first
+// (ties by index), the first at which the cumulative probability reaches
+// pct.
+func percentileBlock(p *Problem, blocks []block, pct float64) int {
+	val := make([]float64, len(blocks))
+	idx := make([]int, len(blocks))
+	for b, bl := range blocks {
+		idx[b] = b
+		for i := range p.Pools {
+			var u float64
+			for _, q := range p.Pools[i].Usage[bl.start : bl.start+bl.hours] {
+				u += q
+			}
+			val[b] += u * p.Pools[i].OnDemandRate
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return val[idx[a]] < val[idx[b]] })
+	var acc float64
+	for _, b := range idx {
+		acc += blocks[b].prob
+		if acc >= pct*(1-1e-12) {
+			return b
+		}
+	}
+	return idx[len(idx)-1]
+}
 
 // ownedFees is what the owned commitments cost inside the horizon, USD.
 func (c *compiled) ownedFees() float64 {
@@ -309,7 +440,7 @@ func components(p *Problem) [][2][]int {
 // increasing order); owned commitments of those offerings come along.
 func subproblem(p *Problem, pools, offerings []int) *Problem {
 	poolIdx := make(map[int]int, len(pools))
-	sub := &Problem{Hours: p.Hours}
+	sub := &Problem{Hours: p.Hours, Scenarios: p.Scenarios}
 	for i, pi := range pools {
 		poolIdx[pi] = i
 		sub.Pools = append(sub.Pools, p.Pools[pi])

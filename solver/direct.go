@@ -90,6 +90,16 @@ func policyRows(m *lp.Model, p *Problem, xcol []int) []policyRow {
 				func(o *Offering) float64 { return o.HourlyCost() }, *pol.MaxHourlyCommitment)
 		}
 	}
+	if pol.MaxExpiringPerMonth != nil {
+		lim := *pol.MaxExpiringPerMonth
+		owned, months := expiringByMonth(p, xcol)
+		for _, m := range months {
+			room := max(0, lim-owned[m])
+			add("max_expiring_per_month", fmt.Sprintf("max_expiring_per_month[m%d]", m), lim,
+				func(k int) bool { return expiryMonthOf(p, k) == m },
+				func(o *Offering) float64 { return o.HourlyCost() }, room)
+		}
+	}
 	if pol.MaxThreeYearShare != nil {
 		th := *pol.MaxThreeYearShare
 		add("max_three_year_share", "max_three_year_share", th, all, func(o *Offering) float64 {
@@ -117,9 +127,10 @@ type activeSet struct {
 // set.
 func concurrent(p *Problem, in func(k int) bool) []activeSet {
 	var starts []int
+	span := p.span()
 	for k := range p.Offerings {
 		if in(k) {
-			s, _ := p.Offerings[k].Window(p.Hours)
+			s, _ := p.Offerings[k].Window(span)
 			starts = append(starts, s)
 		}
 	}
@@ -129,7 +140,7 @@ func concurrent(p *Problem, in func(k int) bool) []activeSet {
 	for _, t := range starts {
 		set := activeSet{hour: t, active: map[int]bool{}}
 		for k := range p.Offerings {
-			if s, e := p.Offerings[k].Window(p.Hours); in(k) && s <= t && t < e {
+			if s, e := p.Offerings[k].Window(span); in(k) && s <= t && t < e {
 				set.active[k] = true
 			}
 		}
@@ -161,6 +172,38 @@ func concurrent(p *Problem, in func(k int) bool) []activeSet {
 	return out
 }
 
+// expiryMonthOf is the month of the horizon in which a purchase of
+// offering k expires, or -1 when it does not expire inside the horizon.
+func expiryMonthOf(p *Problem, k int) int {
+	if e := p.Offerings[k].expiry(p.span()); e > 0 {
+		return expiryMonth(e)
+	}
+	return -1
+}
+
+// expiringByMonth returns the hourly commitment of the owned commitments
+// expiring in each month of the horizon, and the months in which a
+// purchase (an offering with a column in xcol) can expire, in order.
+func expiringByMonth(p *Problem, xcol []int) (map[int]float64, []int) {
+	span := p.span()
+	owned := map[int]float64{}
+	for _, c := range p.Owned {
+		if c.End > 0 && c.End <= span && c.End > c.Start {
+			owned[expiryMonth(c.End)] += c.Quantity * p.Offerings[c.Offering].HourlyCost()
+		}
+	}
+	var months []int
+	for k, j := range xcol {
+		if j >= 0 {
+			if m := expiryMonthOf(p, k); m >= 0 {
+				months = append(months, m)
+			}
+		}
+	}
+	slices.Sort(months)
+	return owned, slices.Compact(months)
+}
+
 // policyRow remembers a policy row of an LP, to explain it when it binds.
 type policyRow struct {
 	kind     string
@@ -174,6 +217,11 @@ type policyRow struct {
 	// perPoint is how far one percentage point moves the bound of a row
 	// whose bound is share × a constant (max_coverage).
 	perPoint float64
+	// block is the scenario a per-scenario row is about (the percentile
+	// utilization floor, the tail waste rows); pct marks the percentile
+	// utilization floor.
+	block int
+	pct   bool
 }
 
 // solveDirect solves the LP of doc.go over every class of hours at once.
@@ -195,6 +243,8 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 		xcol[k] = m.AddColumn("buy["+o.ID+"]", o.HourlyCost()*c.activeHours(si), lo, hi)
 	}
 	rows := policyRows(m, p, xcol)
+	risk := addRiskRows(m, c, xcol)
+	rows = append(rows, risk.rows...)
 
 	// Coverage and utilization rows collect their coefficients as the
 	// coverage columns are made.
@@ -202,12 +252,16 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 	var covVals []float64
 	utilCols := make([][]int, len(p.Offerings))
 	utilVals := make([][]float64, len(p.Offerings))
+	pctCols := make([][]int, len(p.Offerings))
+	pctVals := make([][]float64, len(p.Offerings))
 
 	offset := c.ownedFees()
 	demand := make([]int, c.np)
 	for cl, w := range c.weight {
 		g := c.classSeg[cl]
 		u := c.classUsage(cl)
+		blk := c.segBlock[g]
+		count := w / c.blocks[blk].prob // the class's hours in its scenario
 		for i := range demand {
 			demand[i] = -1
 		}
@@ -243,7 +297,12 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 				if s.owned < 0 && p.Policy.MinUtilization > 0 {
 					utilCols[s.offering] = append(utilCols[s.offering], y)
 					utilVals[s.offering] = append(utilVals[s.offering], w*c.covRate[i])
+					if blk == c.pctBlock {
+						pctCols[s.offering] = append(pctCols[s.offering], y)
+						pctVals[s.offering] = append(pctVals[s.offering], count*c.covRate[i])
+					}
 				}
+				risk.cover(m, y, blk, w, count, c.d[pi], s.owned < 0, p.Offerings[s.offering].HourlyCost()*c.covRate[i])
 			}
 			if len(capCols) == 0 {
 				continue
@@ -277,6 +336,14 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 			r := m.AddRowWith("min_utilization["+p.Offerings[k].ID+"]", 0, math.Inf(1), cols, vals)
 			rows = append(rows, policyRow{kind: "min_utilization", row: r, limit: phi, offering: k,
 				cols: []int{j}, scale: []float64{c.activeHours(c.cands[k])}})
+			if b := c.pctBlock; b >= 0 {
+				hours := c.srcHours[c.cands[k]][b]
+				cols := append(pctCols[k], j)
+				vals := append(pctVals[k], -phi*hours)
+				r := m.AddRowWith("min_utilization_percentile["+p.Offerings[k].ID+"]", 0, math.Inf(1), cols, vals)
+				rows = append(rows, policyRow{kind: "min_utilization", row: r, limit: phi, offering: k,
+					cols: []int{j}, scale: []float64{hours}, block: b, pct: true})
+			}
 		}
 	}
 	m.SetObjectiveOffset(offset)

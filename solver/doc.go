@@ -41,6 +41,45 @@
 // most (concurrent); without windows every purchase is active in hour 0 and
 // it is the single row Σ_k h_k x_k ≤ H.
 //
+// # Scenarios (the two-stage stochastic model)
+//
+// With Problem.Scenarios, the horizon's hours are the scenarios' blocks laid
+// end to end: scenario s, with probability π_s, is H_s hours of usage
+// u_ps·. The purchase x is the first stage, shared by every scenario; the
+// coverage y is the second, per scenario. Windows are relative to each
+// block's first hour, so every scenario sees the same commitments over its
+// own hours: W_ks is W_k read in block s, A_ks its hours there. Each
+// scenario's cost is
+//
+//	C_s = Σ_k h_k A_ks x_k + owned fees_s + Σ_{c in s} n_c Σ_p d_p (u_pc − Σ_s' y_s'pc)
+//
+// (n_c the hours class c stands for), and the objective is the expected cost
+// Σ_s π_s C_s: the model above with class weights w_c = π_s·n_c and
+// A_k = Σ_s π_s A_ks. Without scenarios there is one, with π = 1. Every
+// money figure (Objective, Bound, the bills, the lines, Binding values) is
+// the expectation; Bill.Scenarios holds each scenario's own bill.
+//
+// Risk rows, each optional (Policy), with β = CVaRLevel (default 0.9):
+//
+//	η + 1/(1−β) Σ_s π_s z_s ≤ ρ,  z_s ≥ C_s − C⁰_s − η,  z_s ≥ 0
+//	    (MaxCVaRRegret: CVaR_β of the regret C_s − C⁰_s ≤ ρ, Rockafellar &
+//	    Uryasev 2000; C⁰_s is scenario s's cost buying nothing new, its
+//	    owned commitments billed by the fill, the LP's optimum at x = 0
+//	    where the billing rule allocates optimally)
+//	Σ_k h_k (A_k x_k − U_k) ≤ ω Σ_k h_k A_k x_k
+//	    (MaxExpectedWasteShare; U_k = Σ_c w_c Σ_p a_kp y_kpc the capacity
+//	    of purchase k used, in expectation)
+//	η' + 1/(1−β) Σ_s π_s z'_s ≤ 0,  z'_s ≥ (F_s − V_s) − ω' F_s − η',  z'_s ≥ 0
+//	    (MaxTailWasteShare: CVaR_β over the scenarios of the unused fees
+//	    beyond the share, F_s = Σ_k h_k A_ks x_k the new fees in s and V_s
+//	    their used part; with equally long scenarios F_s is the same in
+//	    every one, and this is CVaR_β of the unused share ≤ ω')
+//	Σ_{c in s*} n_c Σ_p a_kp y_kpc ≥ φ A_ks* x_k   ∀k
+//	    (UtilizationFloorPercentile: the floor also in scenario s*, the one
+//	    at that percentile of total usage, ranked by on-demand value)
+//	Σ_{k expiring in month m} h_k x_k ≤ max(0, L − owned expiring in m)  ∀m
+//	    (MaxExpiringPerMonth, laddering: 730-hour months of the horizon)
+//
 // # Solving
 //
 // Exact compression comes first: hours with identical usage vectors merge
@@ -52,7 +91,14 @@
 // is decomposed (solveBenders): the master holds the purchases, and each
 // hour's subproblem is the billing fill, solved greedily in O(covers) with
 // its subgradient from a backward pass (compiled.fill). The direct LP is the
-// reference the decomposition is tested against.
+// reference the decomposition is tested against. With scenarios, segments
+// never cross a scenario's block, the Benders cut groups are per scenario,
+// and the CVaR-of-regret rows sit in the master with each scenario's
+// on-demand cost read from its groups' epigraph variables (a relaxation
+// that tightens as cuts accumulate; a candidate is made the incumbent only
+// when the fill shows it within the limit). The waste rows depend on the
+// allocation, which the cuts do not describe: Auto solves them directly and
+// Benders refuses them (ErrUnsupported).
 //
 // # The bill and the model
 //

@@ -11,15 +11,18 @@ import (
 // of the LP.
 type Binding struct {
 	// Constraint is the policy field: max_upfront, max_hourly_commitment,
-	// max_coverage, min_utilization or max_three_year_share.
+	// max_coverage, min_utilization, max_three_year_share, max_cvar_regret,
+	// max_expected_waste_share, max_tail_waste_share or
+	// max_expiring_per_month.
 	Constraint string
 	// Offering is the offering the row is about (min_utilization only).
 	Offering string
 	// Limit is the policy's value (USD, USD per hour, or a share).
 	Limit float64
 	// Value is what relaxing the limit by one step would save over the
-	// horizon, USD: one USD of upfront, one USD per hour of commitment, or
-	// one percentage point of a share.
+	// horizon, USD (in expectation over the scenarios): one USD of upfront
+	// or of CVaR of regret, one USD per hour of commitment, or one
+	// percentage point of a share.
 	Value float64
 	// Text says it in words.
 	Text string
@@ -33,7 +36,7 @@ const bindingTol = 1e-7
 // per unit increase of the row's bound.
 func explainRows(p *Problem, rows []policyRow, sol *lp.Solution) []Binding {
 	var out []Binding
-	hourly := -1 // index in out of the hourly commitment binding
+	summed := map[string]int{} // index in out of the bindings of rows summed per policy field
 	for _, r := range rows {
 		dual := sol.Dual[r.row]
 		if math.Abs(dual) < bindingTol {
@@ -48,15 +51,34 @@ func explainRows(p *Problem, rows []policyRow, sol *lp.Solution) []Binding {
 			// With purchase windows the cap has a row per set of purchases
 			// active together; raising the cap relaxes them all at once.
 			b.Value = -dual
-			if hourly >= 0 {
-				b.Value += out[hourly].Value
+			if i, ok := summed[r.kind]; ok {
+				b.Value += out[i].Value
 			}
 			b.Text = fmt.Sprintf("The hourly commitment cap of $%.4f/h binds: each extra $1/h of commitment allowed would save $%.2f over the horizon.", r.limit, b.Value)
-			if hourly >= 0 {
-				out[hourly] = b
-				continue
+		case "max_expiring_per_month":
+			// A row per month in which purchases can expire.
+			b.Value = -dual
+			if i, ok := summed[r.kind]; ok {
+				b.Value += out[i].Value
 			}
-			hourly = len(out)
+			b.Text = fmt.Sprintf("The cap of $%.4f/h of commitment expiring in any one month binds (laddering): each extra $1/h allowed would save $%.2f over the horizon.", r.limit, b.Value)
+		case "max_cvar_regret":
+			b.Value = -dual
+			b.Text = fmt.Sprintf("The $%.2f limit on the CVaR%.0f of regret (the mean of the worst %.0f%% of scenarios' extra cost against buying nothing new) binds: each extra $1 of accepted regret would save $%.2f in expectation.",
+				r.limit, 100*p.Policy.cvarLevel(), 100*(1-p.Policy.cvarLevel()), b.Value)
+		case "max_expected_waste_share":
+			// The row is (1 − ω)·fees − used fees ≤ 0: one point more ω
+			// moves its bound by 0.01 × fees.
+			b.Value = -dual * r.base(sol) / 100
+			b.Text = fmt.Sprintf("The %.1f%% cap on expected waste (unused commitment fees) binds: one percentage point more would save $%.2f in expectation.", 100*r.limit, b.Value)
+		case "max_tail_waste_share":
+			// A row per scenario z_s + η − (1 − ω)·F_s + used_s ≥ 0: one
+			// point more ω lowers each bound by 0.01 × F_s.
+			b.Value = dual * r.base(sol) / 100
+			if i, ok := summed[r.kind]; ok {
+				b.Value += out[i].Value
+			}
+			b.Text = fmt.Sprintf("The %.1f%% cap on waste in the worst %.0f%% of scenarios binds: one percentage point more would save $%.2f in expectation.", 100*r.limit, 100*(1-p.Policy.cvarLevel()), b.Value)
 		case "max_coverage":
 			// The row's bound is share × eligible value.
 			b.Value = -dual * r.perPoint
@@ -72,6 +94,18 @@ func explainRows(p *Problem, rows []policyRow, sol *lp.Solution) []Binding {
 			// bound by 0.01·hours·x.
 			b.Value = dual * r.base(sol) / 100
 			b.Text = fmt.Sprintf("The %.0f%% minimum utilization limits the purchase of %s: accepting one point less would save $%.2f over the horizon.", 100*r.limit, b.Offering, b.Value)
+			if r.pct {
+				b.Text = fmt.Sprintf("The %.0f%% minimum utilization in %s (the scenario at the %.0fth percentile of usage) limits the purchase of %s: accepting one point less there would save $%.2f in expectation.",
+					100*r.limit, p.scenarioName(r.block), 100*p.Policy.UtilizationFloorPercentile, b.Offering, b.Value)
+			}
+		}
+		switch r.kind {
+		case "max_hourly_commitment", "max_expiring_per_month", "max_tail_waste_share":
+			if i, ok := summed[r.kind]; ok {
+				out[i] = b
+				continue
+			}
+			summed[r.kind] = len(out)
 		}
 		out = append(out, b)
 	}

@@ -187,6 +187,11 @@ type evaluation struct {
 	groupOD  []float64   // per group
 	grad     [][]float64 // per group, per offering: d(on-demand)/d(x_k), USD per unit
 	used     []float64   // per offering: capacity of the purchase used, unit-hours
+	// Per scenario: the on-demand cost and the capacity of each purchase
+	// used, weighted by the scenario's probability like the totals (divide
+	// by it for the scenario's own figures).
+	blockOD   []float64
+	blockUsed [][]float64
 }
 
 // evaluate fills every class for purchase x, in parallel. Classes are split
@@ -197,10 +202,13 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 	gof, groups := c.groupOf(groups)
 	nk := len(c.p.Offerings)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
+	nb := len(c.blocks)
 	type part struct {
-		od   []float64
-		grad [][]float64
-		used []float64
+		od    []float64
+		grad  [][]float64
+		used  []float64
+		bod   []float64
+		bused [][]float64
 	}
 	parts := make([]part, workers)
 	var wg sync.WaitGroup
@@ -208,7 +216,10 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		wg.Add(1)
 		go func(wi int) {
 			defer wg.Done()
-			pt := part{od: make([]float64, groups), used: make([]float64, nk)}
+			pt := part{od: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
+			for b := range pt.bused {
+				pt.bused[b] = make([]float64, nk)
+			}
 			if grad {
 				pt.grad = make([][]float64, groups)
 				for g := range pt.grad {
@@ -225,12 +236,17 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				}
 				g := gof[cl]
 				wt := c.weight[cl]
-				pt.od[g] += wt * c.fill(cl, caps, w, grad)
+				b := c.segBlock[seg]
+				od := wt * c.fill(cl, caps, w, grad)
+				pt.od[g] += od
+				pt.bod[b] += od
 				for si, s := range c.srcs {
 					if s.owned >= 0 || !c.active[seg][si] {
 						continue
 					}
-					pt.used[s.offering] += wt * (caps[si] - w.left[si])
+					u := wt * (caps[si] - w.left[si])
+					pt.used[s.offering] += u
+					pt.bused[b][s.offering] += u
 					if grad {
 						pt.grad[g][s.offering] -= wt * w.lambda[si]
 					}
@@ -240,7 +256,10 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		}(wi)
 	}
 	wg.Wait()
-	ev := &evaluation{groupOD: make([]float64, groups), used: make([]float64, nk)}
+	ev := &evaluation{groupOD: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
+	for b := range ev.blockUsed {
+		ev.blockUsed[b] = make([]float64, nk)
+	}
 	if grad {
 		ev.grad = make([][]float64, groups)
 		for g := range ev.grad {
@@ -259,6 +278,12 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		}
 		for k, v := range pt.used {
 			ev.used[k] += v
+		}
+		for b := range pt.bod {
+			ev.blockOD[b] += pt.bod[b]
+			for k, v := range pt.bused[b] {
+				ev.blockUsed[b][k] += v
+			}
 		}
 	}
 	return ev
@@ -283,31 +308,68 @@ func (c *compiled) purchaseCost(x []float64) float64 {
 // partition gives valid Benders cuts; grouping alike hours makes each
 // group's cut describe its hours more closely, so fewer iterations are
 // needed, and keeping hours with different purchases apart (purchase
-// windows) gives each purchase cuts from its own hours only. The partition
-// is cached per n.
+// windows) gives each purchase cuts from its own hours only. With
+// scenarios, the sets are per scenario too, and never merged across
+// scenarios: every group lies in one scenario (groupBlocks), so that the
+// master can tell each scenario's cost. The partition is cached per n.
 func (c *compiled) groupOf(n int) ([]int, int) {
+	g := c.grouping(n)
+	return g.of, g.n
+}
+
+// groupBlocks returns the scenario of each of groupOf(n)'s groups.
+func (c *compiled) groupBlocks(n int) []int { return c.grouping(n).block }
+
+func (c *compiled) grouping(n int) grouping {
 	c.groupMu.Lock()
 	defer c.groupMu.Unlock()
 	if g, ok := c.groups[n]; ok {
-		return g.of, g.n
+		return g
 	}
+	req := n
 	nc := len(c.weight)
 	n = max(1, min(n, nc))
 	setOf := slices.Clone(c.purchaseSet)
 	nsets := c.purchaseSets
-	if n*nsets > nc {
+	nb := len(c.blocks)
+	if nb > 1 {
+		// Sets per scenario: number the (scenario, purchase set) pairs.
+		ids := map[[2]int]int{}
+		for g := range setOf {
+			key := [2]int{c.segBlock[g], c.purchaseSet[g]}
+			id, ok := ids[key]
+			if !ok {
+				id = len(ids)
+				ids[key] = id
+			}
+			setOf[g] = id
+		}
+		nsets = len(ids)
+		if n*nsets > nc {
+			// Too few classes to keep the purchase sets apart: keep the
+			// scenarios apart only.
+			for g := range setOf {
+				setOf[g] = c.segBlock[g]
+			}
+			nsets = nb
+			n = max(1, min(n, nc/nb))
+		}
+	} else if n*nsets > nc {
 		nsets = 1 // too few classes to keep the sets apart
 		clear(setOf)
 	}
 	val := make([]float64, nc)
 	idx := make([]int, nc)
 	total := make([]float64, nsets)
+	setBlock := make([]int, nsets)
 	for cl := range val {
 		for i, q := range c.classUsage(cl) {
 			val[cl] += q * c.d[i]
 		}
 		idx[cl] = cl
-		total[setOf[c.classSeg[cl]]] += c.weight[cl]
+		set := setOf[c.classSeg[cl]]
+		total[set] += c.weight[cl]
+		setBlock[set] = c.classBlock(cl)
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return val[idx[a]] < val[idx[b]] })
 	g := make([]int, nc)
@@ -317,9 +379,14 @@ func (c *compiled) groupOf(n int) ([]int, int) {
 		g[cl] = set*n + min(n-1, int(acc[set]*float64(n)/total[set]))
 		acc[set] += c.weight[cl]
 	}
+	blocks := make([]int, n*nsets)
+	for gi := range blocks {
+		blocks[gi] = setBlock[gi/n]
+	}
 	if c.groups == nil {
 		c.groups = map[int]grouping{}
 	}
-	c.groups[n] = grouping{of: g, n: n * nsets}
-	return g, n * nsets
+	out := grouping{of: g, n: n * nsets, block: blocks}
+	c.groups[req] = out
+	return out
 }

@@ -20,8 +20,11 @@ func purchaseLines(p *Problem, c *compiled, q []float64, bill *Bill, nOwned int,
 		o := &p.Offerings[k]
 		hb := &bill.Holdings[h]
 		h++
-		start, end := o.Window(p.Hours)
+		start, end := o.Window(p.span())
 		hours := float64(end - start) // active hours inside the horizon
+		if si := c.cands[k]; si >= 0 {
+			hours = c.activeHours(si) // in expectation over the scenarios
+		}
 		months := hours / HoursPerMonth
 		l := Purchase{
 			Offering:         k,
@@ -89,22 +92,45 @@ func lineReasons(p *Problem, c *compiled, q []float64, k int, l *Purchase, rel *
 	} else {
 		rs = append(rs, fmt.Sprintf("Costs $%.2f more than on demand for the usage it covers on its own; it is bought because it lets other commitments cover more.", -l.Savings))
 	}
+	// NextUnitSavings is a marginal value per unit: one instance of a
+	// resource offering, but $1/h of a spend offering, far more than its
+	// increment. Speak of the step the offering is bought in.
+	inc := o.Increment
+	wholeInstances := o.Type == Resource && inc >= 1
+	step, stepText := 1.0, "one more unit"
+	switch {
+	case wholeInstances:
+		step = inc
+		stepText = "one more instance"
+		if inc != 1 {
+			stepText = fmt.Sprintf("%g more instances", inc)
+		}
+	case o.Type == Spend && inc > 0:
+		step = inc
+		stepText = fmt.Sprintf("the next $%g/h of commitment", inc)
+	case o.Type == Spend:
+		stepText = "each extra $1/h of commitment"
+	case inc > 0:
+		step = inc
+		stepText = fmt.Sprintf("the next %g units", inc)
+	}
+	save := l.NextUnitSavings * step
 	switch {
 	case l.NextUnitSavings < -1e-6:
-		rs = append(rs, fmt.Sprintf("Stopped here: one more unit would lose $%.2f over the horizon.", -l.NextUnitSavings))
+		rs = append(rs, fmt.Sprintf("Stopped here: %s would lose $%.2f over the horizon.", stepText, -save))
 	case l.NextUnitSavings > 1e-6:
 		more := append([]float64(nil), q...)
-		inc := o.Increment
-		if inc <= 0 {
-			inc = 1
-		}
-		more[k] += inc
+		more[k] += step
 		if why := policyViolation(p, c, more); why != "" {
-			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon, but it would break %s.", l.NextUnitSavings, why))
+			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon, but it would break %s.", capitalize(stepText), save, why))
 		} else if p.Policy.MinUtilization > 0 {
-			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon, but its utilization would fall under the %.0f%% floor.", l.NextUnitSavings, 100*p.Policy.MinUtilization))
+			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon, but its utilization would fall under the %.0f%% floor.", capitalize(stepText), save, 100*p.Policy.MinUtilization))
+		} else if wholeInstances {
+			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon at the margin; whole-instance rounding stopped here.", capitalize(stepText), save))
+		} else if inc > 0 {
+			rs = append(rs, fmt.Sprintf("At the margin %s would still save $%.2f over the horizon; the quantity is rounded down to its increment.", stepText, save))
 		} else {
-			rs = append(rs, fmt.Sprintf("One more unit would still save $%.2f over the horizon at the margin; whole-instance rounding stopped here.", l.NextUnitSavings))
+			rs = append(rs, fmt.Sprintf("At the margin %s would save $%.2f over the horizon by the fill's subgradient, which is one-sided at a kink of the cost: the optimum stops here.", stepText, save))
 		}
 	}
 	for _, b := range rel.binding {
@@ -113,4 +139,12 @@ func lineReasons(p *Problem, c *compiled, q []float64, k int, l *Purchase, rel *
 		}
 	}
 	return rs
+}
+
+// capitalize upper-cases the first letter of an ASCII phrase.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -165,30 +165,147 @@ type Policy struct {
 	// is active in the first hour, and it caps their total.
 	MaxHourlyCommitment *float64 `json:"max_hourly_commitment,omitempty"`
 	// MaxCoverage caps the share, in [0, 1], of eligible usage (valued at
-	// on-demand rates) that all commitments together may cover.
+	// on-demand rates) that all commitments together may cover, in
+	// expectation over the scenarios.
 	MaxCoverage *float64 `json:"max_coverage,omitempty"`
 	// MinUtilization is the least share, in [0, 1], of each new purchase's
-	// capacity that must be used over its active hours in the horizon; 0
+	// capacity that must be used over its active hours in the horizon (in
+	// expectation over the scenarios; see UtilizationFloorPercentile); 0
 	// sets no floor.
 	MinUtilization float64 `json:"min_utilization,omitempty"`
 	// MaxThreeYearShare caps the share, in [0, 1], of the new purchases'
 	// hourly cost in three-year terms, summed over all purchases whatever
 	// their windows.
 	MaxThreeYearShare *float64 `json:"max_three_year_share,omitempty"`
+
+	// The risk limits below are about the spread of outcomes over
+	// Problem.Scenarios; with a single scenario they apply to it alone.
+
+	// MaxCVaRRegret caps the conditional value at risk, at level CVaRLevel,
+	// of the regret over the scenarios, in USD over the horizon: the
+	// probability-weighted mean of the worst (1 − CVaRLevel) of the
+	// scenarios' regrets, where a scenario's regret is its cost with the
+	// purchases minus its cost buying nothing new (the owned commitments
+	// only). 0 allows no purchase that loses money in the tail.
+	MaxCVaRRegret *float64 `json:"max_cvar_regret,omitempty"`
+	// CVaRLevel is the level β in [0, 1) of the conditional values at risk
+	// (MaxCVaRRegret, MaxTailWasteShare); 0 means 0.9, the worst 10%.
+	CVaRLevel float64 `json:"cvar_level,omitempty"`
+	// MaxExpectedWasteShare caps, in [0, 1], the expected unused
+	// commitment of the new purchases — the fees of their unused capacity —
+	// as a share of their expected fees.
+	MaxExpectedWasteShare *float64 `json:"max_expected_waste_share,omitempty"`
+	// MaxTailWasteShare caps, in [0, 1], the same share in the worst
+	// scenarios: the conditional value at risk at level CVaRLevel, over the
+	// scenarios, of the unused fees in excess of the share must be at most
+	// 0 — the probability-weighted mean over the worst (1 − CVaRLevel) of
+	// the scenarios of (unused fees − share × fees) is not positive. When
+	// the scenarios are equally long (the new purchases cost the same in
+	// each) this is exactly CVaR of the unused share ≤ the limit.
+	MaxTailWasteShare *float64 `json:"max_tail_waste_share,omitempty"`
+	// UtilizationFloorPercentile, in [0, 1], makes MinUtilization hold also
+	// in one scenario, not only in expectation: the one at this percentile
+	// of total usage, the scenarios ranked by the on-demand value of their
+	// usage, lowest first (0.1: the scenario in which the cumulative
+	// probability of the ones using less or as much first reaches 10%).
+	// 0 sets nothing; without MinUtilization it has no effect.
+	UtilizationFloorPercentile float64 `json:"utilization_floor_percentile,omitempty"`
+	// MaxExpiringPerMonth caps the hourly commitment (upfront amortized
+	// plus recurring, USD per hour) that expires in any one 730-hour month
+	// of the horizon, owned and new together (laddering). A purchase
+	// expires where its term ends inside the horizon or where its window
+	// ends before the horizon does (End > 0 and End < the horizon); an owned
+	// commitment at its End when that lies in (0, horizon]. Owned
+	// commitments that already exceed the cap in a month leave no room for
+	// new purchases expiring in it.
+	MaxExpiringPerMonth *float64 `json:"max_expiring_per_month,omitempty"`
+}
+
+// cvarLevel returns β, with its default.
+func (pol *Policy) cvarLevel() float64 {
+	if pol.CVaRLevel == 0 {
+		return 0.9
+	}
+	return pol.CVaRLevel
 }
 
 // Limit returns a pointer to v, for the optional limits of Policy.
 func Limit(v float64) *float64 { return &v }
 
-// Problem is one deterministic commitment problem: the usage of every pool
-// over the horizon, what can be bought, what is owned and what is allowed.
+// Problem is one commitment problem: the usage of every pool over the
+// horizon, in one or more scenarios, what can be bought, what is owned and
+// what is allowed.
 type Problem struct {
 	// Hours is the length of the horizon; every pool has this many hours.
+	// With Scenarios, it is the sum of their hours.
 	Hours     int          `json:"hours"`
 	Pools     []Pool       `json:"pools"`
 	Offerings []Offering   `json:"offerings"`
 	Owned     []Commitment `json:"owned,omitempty"`
 	Policy    Policy       `json:"policy"`
+	// Scenarios, when set, split the hours into possible futures laid end
+	// to end: scenario 0 is hours [0, Scenarios[0].Hours) of every pool's
+	// Usage, scenario 1 the next Scenarios[1].Hours, and so on. Purchases
+	// are shared (bought once, before the future is known); coverage is
+	// per scenario; the objective and every money figure is the
+	// expectation over the scenarios. Windows (Offering.Start and End,
+	// Commitment.Start and End) are relative to the start of each
+	// scenario's hours: every scenario sees the same commitments over its
+	// own hours. Empty: one scenario, the whole horizon.
+	Scenarios []Scenario `json:"scenarios,omitempty"`
+}
+
+// Scenario is one possible future of usage, a block of Problem.Hours.
+type Scenario struct {
+	// Name names the scenario in bills and explanations.
+	Name string `json:"name"`
+	// Hours is the length of the scenario's block of hours; positive.
+	Hours int `json:"hours"`
+	// Probability is the scenario's weight in the expectation; positive,
+	// and the probabilities sum to 1.
+	Probability float64 `json:"probability"`
+}
+
+// block is a scenario's hours [start, start+hours) of the horizon.
+type block struct {
+	name         string
+	start, hours int
+	prob         float64
+}
+
+// blocks returns the scenarios' blocks, or the whole horizon as one.
+func (p *Problem) blocks() []block {
+	if len(p.Scenarios) == 0 {
+		return []block{{name: "", start: 0, hours: p.Hours, prob: 1}}
+	}
+	bs := make([]block, len(p.Scenarios))
+	t := 0
+	for i, s := range p.Scenarios {
+		bs[i] = block{name: s.Name, start: t, hours: s.Hours, prob: s.Probability}
+		t += s.Hours
+	}
+	return bs
+}
+
+// span is the length against which windows are read: the longest
+// scenario, or the horizon without scenarios.
+func (p *Problem) span() int {
+	if len(p.Scenarios) == 0 {
+		return p.Hours
+	}
+	m := 0
+	for _, s := range p.Scenarios {
+		m = max(m, s.Hours)
+	}
+	return m
+}
+
+// scenarioName names scenario i in messages.
+func (p *Problem) scenarioName(i int) string {
+	if i < len(p.Scenarios) && p.Scenarios[i].Name != "" {
+		return p.Scenarios[i].Name
+	}
+	return fmt.Sprintf("scenario %d", i)
 }
 
 // ValidationError reports invalid problem data, naming where it is.
@@ -209,6 +326,9 @@ var (
 	// ErrInfeasible means the policy cannot be met, not even by buying
 	// nothing.
 	ErrInfeasible = errors.New("solver: policy cannot be met")
+	// ErrUnsupported means the method asked for (Options.Method) cannot
+	// carry a policy row; Auto chooses one that can.
+	ErrUnsupported = errors.New("solver: not supported by the chosen method")
 )
 
 func invalid(field string, format string, args ...any) error {
@@ -240,6 +360,30 @@ func (p *Problem) Validate() error {
 	if len(p.Pools) == 0 {
 		return invalid("pools", "no pools")
 	}
+	if len(p.Scenarios) > 0 {
+		sumH, sumP := 0, 0.0
+		for i, s := range p.Scenarios {
+			f := fmt.Sprintf("scenarios[%d]", i)
+			if s.Name != "" {
+				f = fmt.Sprintf("scenarios[%d] (%s)", i, s.Name)
+			}
+			if s.Hours <= 0 || s.Hours > p.Hours {
+				return invalid(f+".hours", "must be in [1, %d], got %d", p.Hours, s.Hours)
+			}
+			if !finite(s.Probability) || s.Probability <= 0 || s.Probability > 1 {
+				return invalid(f+".probability", "must be in (0, 1], got %v", s.Probability)
+			}
+			sumH += s.Hours
+			sumP += s.Probability
+		}
+		if sumH != p.Hours {
+			return invalid("scenarios", "hours sum to %d, want the horizon's %d", sumH, p.Hours)
+		}
+		if math.Abs(sumP-1) > 1e-6 {
+			return invalid("scenarios", "probabilities sum to %v, want 1", sumP)
+		}
+	}
+	span := p.span()
 	for i := range p.Pools {
 		pl := &p.Pools[i]
 		f := fmt.Sprintf("pools[%d]", i)
@@ -281,10 +425,10 @@ func (p *Problem) Validate() error {
 			return invalid(f+".increment", "must be finite and non-negative, got %v", o.Increment)
 		case len(o.Covers) == 0:
 			return invalid(f+".covers", "covers no pool")
-		case o.Start < 0 || o.Start >= p.Hours:
-			return invalid(f+".start", "must be in [0, %d), got %d", p.Hours, o.Start)
-		case o.End < 0 || o.End > p.Hours:
-			return invalid(f+".end", "must be in [0, %d] (0 is the end of the horizon), got %d", p.Hours, o.End)
+		case o.Start < 0 || o.Start >= span:
+			return invalid(f+".start", "must be in [0, %d), got %d", span, o.Start)
+		case o.End < 0 || o.End > span:
+			return invalid(f+".end", "must be in [0, %d] (0 is the end of the horizon), got %d", span, o.End)
 		case o.End > 0 && o.End <= o.Start:
 			return invalid(f+".end", "ends (%d) at or before it starts (%d)", o.End, o.Start)
 		}
@@ -344,15 +488,52 @@ func (pol *Policy) validate(offerings int) error {
 		share("max_coverage", pol.MaxCoverage),
 		share("min_utilization", &pol.MinUtilization),
 		share("max_three_year_share", pol.MaxThreeYearShare),
+		nonNeg("max_cvar_regret", pol.MaxCVaRRegret),
+		share("max_expected_waste_share", pol.MaxExpectedWasteShare),
+		share("max_tail_waste_share", pol.MaxTailWasteShare),
+		share("utilization_floor_percentile", &pol.UtilizationFloorPercentile),
+		nonNeg("max_expiring_per_month", pol.MaxExpiringPerMonth),
 	} {
 		if err != nil {
 			return err
 		}
+	}
+	if b := pol.CVaRLevel; !finite(b) || b < 0 || b >= 1 {
+		return invalid("policy.cvar_level", "must be in [0, 1) (0 means 0.9), got %v", b)
 	}
 	return nil
 }
 
 // couples reports whether a policy row links otherwise independent pools.
 func (pol *Policy) couples() bool {
-	return pol.MaxUpfront != nil || pol.MaxHourlyCommitment != nil || pol.MaxCoverage != nil || pol.MaxThreeYearShare != nil
+	return pol.MaxUpfront != nil || pol.MaxHourlyCommitment != nil || pol.MaxCoverage != nil || pol.MaxThreeYearShare != nil ||
+		pol.MaxCVaRRegret != nil || pol.MaxExpectedWasteShare != nil || pol.MaxTailWasteShare != nil ||
+		pol.MaxExpiringPerMonth != nil || pol.percentileFloor()
 }
+
+// percentileFloor reports whether the utilization floor must also hold in
+// a percentile scenario. The scenario is chosen by the usage of all pools,
+// so it couples them.
+func (pol *Policy) percentileFloor() bool {
+	return pol.MinUtilization > 0 && pol.UtilizationFloorPercentile > 0
+}
+
+// wasteRows reports whether the policy limits the unused commitment.
+func (pol *Policy) wasteRows() bool {
+	return pol.MaxExpectedWasteShare != nil || pol.MaxTailWasteShare != nil
+}
+
+// expiry returns the hour at which a purchase of o expires inside a
+// horizon of span hours (its term ends, or its window ends before the
+// horizon does), or -1 when it does not expire inside it.
+func (o *Offering) expiry(span int) int {
+	_, end := o.Window(span)
+	if o.Start+o.TermHours <= span || (o.End > 0 && o.End < span) {
+		return end
+	}
+	return -1
+}
+
+// expiryMonth is the 730-hour month of the horizon that holds hour e − 1,
+// the last active hour of a commitment expiring at hour e.
+func expiryMonth(e int) int { return int(float64(e-1) / HoursPerMonth) }

@@ -5,11 +5,18 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 )
 
-// maxRoundUpTrials bounds the greedy round-up of the repair step; each
-// trial is one billing fill of the whole horizon.
-const maxRoundUpTrials = 32
+// minRoundUpTrials is the number of round-up trials the repair step
+// always gets; beyond it, trials go on while they take less than
+// roundUpBudget (or roundUpEvals times one fill of the horizon, whichever
+// is longer).
+const (
+	minRoundUpTrials = 32
+	roundUpBudget    = 250 * time.Millisecond
+	roundUpEvals     = 64
+)
 
 // roundRepair turns the continuous optimum into quantities the providers
 // sell, without breaking the policy:
@@ -17,13 +24,24 @@ const maxRoundUpTrials = 32
 //  1. every offering with an Increment is rounded down to it (rounding down
 //     can only lower upfront cash, hourly commitment and coverage, and only
 //     raise utilization);
-//  2. greedy repair: the offerings with the largest fractional parts are
-//     tried one increment up, kept when the billed cost falls and the
-//     policy still holds;
-//  3. the offerings bought in any amount are re-optimized with the whole
-//     ones fixed, then rounded down to their own increment;
+//  2. greedy repair: the rounded-down offerings are tried one increment up,
+//     in order of what the increment is expected to save (the fractional
+//     part dropped × the marginal saving of one increment, from the fill's
+//     subgradient at the rounded-down purchase), kept when the billed cost
+//     falls and the policy still holds; the marginal savings are measured
+//     again after each pass, and the trials stop when none is expected to
+//     save or the time budget (the larger of roundUpBudget and roundUpEvals
+//     fills) is spent;
+//  3. the offerings bought in any amount — and, when whole instances are
+//     bought, the spend offerings (bought in cents per hour) — are
+//     re-optimized with the whole ones fixed, then rounded down to their
+//     own increment;
 //  4. a final check of the policy on the billed result; a purchase whose
-//     utilization fell under the floor is cut back to where it meets it.
+//     utilization fell under the floor is cut back to where it meets it,
+//     and should the risk limits (CVaR of regret, waste) fail on the bill
+//     — the LP allocates usage more freely than the bill does — all new
+//     purchases are scaled back together to the largest share that meets
+//     them (bisection; buying nothing always does).
 //
 // The result is a restriction of the continuous problem, so it never saves
 // more than the continuous optimum; the difference is Result.RoundingGap.
@@ -32,14 +50,24 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 	q := append([]float64(nil), rel.x...)
 	whole := false
 	fractional := false
-	type frac struct {
-		k int
-		f float64
+	// With whole instances bought, spend offerings (savings plans, bought
+	// in cents per hour) are re-optimized around them like the ones bought
+	// in any amount, and rounded down to their increment only then: the
+	// instances rounded take usage the relaxed plans were sized for.
+	resWhole := false
+	for k, v := range q {
+		if o := &p.Offerings[k]; v > 0 && o.Increment > 0 && o.Type == Resource {
+			resWhole = true
+		}
+	}
+	flex := func(k int) bool {
+		o := &p.Offerings[k]
+		return o.Increment <= 0 || (resWhole && o.Type == Spend)
 	}
 	var fr []frac
 	for k := range q {
 		inc := p.Offerings[k].Increment
-		if inc <= 0 || q[k] == 0 {
+		if flex(k) || q[k] == 0 {
 			if q[k] > 0 {
 				fractional = true
 			}
@@ -62,35 +90,27 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 		return c.purchaseCost(x) + c.ownedFees() + c.evaluate(x, 1, false).onDemand
 	}
 	cur := costOf(q)
-	sort.Slice(fr, func(a, b int) bool { return fr[a].f > fr[b].f })
-	for i, f := range fr {
-		if i >= maxRoundUpTrials {
-			break
+	if len(fr) > 0 {
+		var err error
+		if _, err = roundUp(ctx, p, c, q, fr, cur, costOf); err != nil {
+			return nil, err
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("solver: rounding: %w", err)
-		}
-		k := f.k
-		q[k] += p.Offerings[k].Increment
-		if v := costOf(q); v < cur-1e-9 && policyOK(p, c, q) {
-			cur = v
-			continue
-		}
-		q[k] -= p.Offerings[k].Increment
 	}
-	// Re-optimize what is bought in any amount around the whole instances.
+	// Re-optimize what is bought in any amount (and the spend offerings)
+	// around the whole instances. (A second round-up against the
+	// re-optimized plans was measured to gain nothing on generated fleets.)
 	if whole && fractional {
 		lo := make([]float64, nk)
 		hi := make([]float64, nk)
 		for k := range hi {
 			hi[k] = math.Inf(1)
-			if p.Offerings[k].Increment > 0 && c.cands[k] >= 0 {
+			if !flex(k) && c.cands[k] >= 0 {
 				lo[k], hi[k] = q[k], q[k]
 			}
 		}
 		if r, err := solveRelaxed(ctx, c, bounds{lo: lo, hi: hi}, opts); err == nil {
 			for k := range q {
-				if p.Offerings[k].Increment <= 0 {
+				if flex(k) {
 					q[k] = r.x[k]
 				}
 			}
@@ -118,6 +138,28 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 			}
 		}
 	}
+	// Risk limits on the bill, and the utilization floor again after any
+	// scaling back.
+	for range 3 {
+		if c.riskViolation(q, nil, 1e-9) == "" {
+			break
+		}
+		q = riskScaleBack(c, q)
+		phi := p.Policy.MinUtilization
+		if phi <= 0 {
+			break
+		}
+		caps := c.utilizationCaps(q, phi)
+		if len(caps) == 0 {
+			break
+		}
+		for k, v := range caps {
+			if inc := p.Offerings[k].Increment; inc > 0 {
+				v = math.Floor(v/inc+1e-7) * inc
+			}
+			q[k] = min(q[k], v)
+		}
+	}
 	// Three-year share: rounding the one-year lines down can raise it.
 	if th := p.Policy.MaxThreeYearShare; th != nil {
 		for !policyOK(p, nil, q) {
@@ -138,6 +180,162 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 		}
 	}
 	return q, nil
+}
+
+// frac is an offering rounded down, with the fraction of an increment
+// dropped.
+type frac struct {
+	k int
+	f float64
+}
+
+// roundUp is the greedy repair of roundRepair: it tries the offerings in fr
+// one increment up, best expected first, and keeps each that lowers the
+// billed cost cur within the policy. It returns the new cost.
+func roundUp(ctx context.Context, p *Problem, c *compiled, q []float64, fr []frac, cur float64, costOf func([]float64) float64) (float64, error) {
+	start := time.Now()
+	t0 := time.Now()
+	ev := c.evaluate(q, 1, true)
+	budget := max(roundUpBudget, roundUpEvals*time.Since(t0))
+	tried := make(map[int]bool, len(fr))
+	trials := 0
+	for pass := 0; pass < 4; pass++ {
+		// Expected saving of one increment up: the fraction dropped times
+		// the marginal saving, from the subgradient at q.
+		type cand struct {
+			k     int
+			pos   bool // expected to save
+			score float64
+		}
+		var cs []cand
+		for _, f := range fr {
+			k := f.k
+			si := c.cands[k]
+			if si < 0 {
+				continue
+			}
+			var g float64
+			for gi := range ev.grad {
+				g += ev.grad[gi][k]
+			}
+			save := (-g - p.Offerings[k].HourlyCost()*c.activeHours(si)) * p.Offerings[k].Increment
+			switch {
+			case pass == 0 && save > 0:
+				cs = append(cs, cand{k, true, f.f * save})
+			case pass == 0:
+				// The subgradient is one-sided: the first pass tries every
+				// fraction, the ones not expected to save last, largest
+				// first.
+				cs = append(cs, cand{k, false, f.f})
+			case save > 0 && !tried[k]:
+				cs = append(cs, cand{k, true, save})
+			}
+		}
+		if len(cs) == 0 {
+			break
+		}
+		sort.SliceStable(cs, func(a, b int) bool {
+			if cs[a].pos != cs[b].pos {
+				return cs[a].pos
+			}
+			return cs[a].score > cs[b].score
+		})
+		changed := false
+		for _, cd := range cs {
+			if trials >= minRoundUpTrials && time.Since(start) > budget {
+				return cur, nil
+			}
+			if err := ctx.Err(); err != nil {
+				return 0, fmt.Errorf("solver: rounding: %w", err)
+			}
+			trials++
+			k := cd.k
+			tried[k] = true
+			q[k] += p.Offerings[k].Increment
+			if v := costOf(q); v < cur-1e-9 && policyOK(p, c, q) {
+				cur = v
+				changed = true
+				tried[k] = false // may go up once more
+				continue
+			}
+			// The instance takes usage a savings plan of a later tier was
+			// sized for: try it with that plan lowered by what it displaces.
+			if j, d := displaced(p, c, q, k); j >= 0 {
+				q[j] -= d
+				if v := costOf(q); v < cur-1e-9 && policyOK(p, c, q) {
+					cur = v
+					changed = true
+					tried[k] = false
+					continue
+				}
+				q[j] += d
+			}
+			q[k] -= p.Offerings[k].Increment
+		}
+		if !changed {
+			break
+		}
+		ev = c.evaluate(q, 1, true)
+	}
+	return cur, nil
+}
+
+// displaced returns the spend offering of a later tier, bought in q, that
+// covers the pool one more increment of offering k covers first, and the
+// commitment of it that increment displaces (the usage it covers, at the
+// plan's rate); -1 when there is none.
+func displaced(p *Problem, c *compiled, q []float64, k int) (int, float64) {
+	o := &p.Offerings[k]
+	cb := c.covStart[k]
+	if cb == c.covStart[k+1] {
+		return -1, 0
+	}
+	pool, rate := c.covPool[cb], c.covRate[cb] // the first pool in k's discount order
+	units := o.Increment / rate                // usage one increment covers
+	best, bestTier := -1, math.MaxInt
+	var d float64
+	for j := range p.Offerings {
+		oj := &p.Offerings[j]
+		if oj.Type != Spend || q[j] <= 0 || oj.Tier <= o.Tier || oj.Tier >= bestTier || c.cands[j] < 0 {
+			continue
+		}
+		for i := c.covStart[j]; i < c.covStart[j+1]; i++ {
+			if c.covPool[i] == pool {
+				best, bestTier, d = j, oj.Tier, min(q[j], units*c.covRate[i])
+				break
+			}
+		}
+	}
+	return best, d
+}
+
+// riskScaleBack scales all new purchases in q down together, each to its
+// increment, to the largest share of q (bisection over [0, 1]) at which the
+// risk limits hold on the fill.
+func riskScaleBack(c *compiled, q []float64) []float64 {
+	p := c.p
+	at := func(a float64) []float64 {
+		x := make([]float64, len(q))
+		for k, v := range q {
+			x[k] = a * v
+			if inc := p.Offerings[k].Increment; inc > 0 {
+				x[k] = math.Floor(x[k]/inc+1e-7) * inc
+			}
+		}
+		return x
+	}
+	lo, hi := 0.0, 1.0
+	best := at(0)
+	for range 30 {
+		mid := (lo + hi) / 2
+		x := at(mid)
+		if c.riskViolation(x, nil, 1e-9) == "" {
+			lo, best = mid, x
+		} else {
+			hi = mid
+		}
+	}
+	return best
 }
 
 // policyOK checks the rows of the policy that are linear in the purchase,
@@ -174,6 +372,27 @@ func policyViolation(p *Problem, c *compiled, q []float64) string {
 	}
 	if pol.MaxThreeYearShare != nil && three > *pol.MaxThreeYearShare*hourly*(1+tol)+tol {
 		return fmt.Sprintf("the %.1f%% cap on three-year terms", 100**pol.MaxThreeYearShare)
+	}
+	if lim := pol.MaxExpiringPerMonth; lim != nil {
+		owned, _ := expiringByMonth(p, nil)
+		month := map[int]float64{}
+		for k, v := range q {
+			if v > 0 {
+				if m := expiryMonthOf(p, k); m >= 0 {
+					month[m] += v * p.Offerings[k].HourlyCost()
+				}
+			}
+		}
+		for m, h := range month {
+			if h > max(0, *lim-owned[m])*(1+tol)+tol {
+				return fmt.Sprintf("the cap of $%.4f/h expiring in any one month", *lim)
+			}
+		}
+	}
+	if c != nil {
+		if why := c.riskViolation(q, nil, 1e-9); why != "" {
+			return why
+		}
 	}
 	if pol.MaxCoverage != nil && c != nil {
 		covered := c.usageValue() - c.evaluate(q, 1, false).onDemand

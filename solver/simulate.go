@@ -36,6 +36,10 @@ type Bill struct {
 	Pools      []PoolBill
 	// Hourly is filled only when SimOptions.Hourly is set.
 	Hourly []HourBill
+	// Scenarios holds each scenario's own bill when the problem has
+	// Scenarios (the figures above are then their expectation); nil
+	// otherwise.
+	Scenarios []ScenarioBill
 }
 
 // Coverage is CoveredValue / EligibleValue, or 0 with no eligible usage.
@@ -85,6 +89,27 @@ type SimOptions struct {
 	Hourly bool
 }
 
+// ScenarioBill is the bill of one scenario of Problem.Scenarios, over its
+// own hours.
+type ScenarioBill struct {
+	Name        string
+	Probability float64
+	// Total, Fees, OnDemand, CoveredValue, EligibleValue and UsageValue
+	// are as in Bill, for this scenario alone, USD.
+	Total, Fees, OnDemand, CoveredValue, EligibleValue, UsageValue float64
+	// Holdings are the holdings' parts of this scenario's bill, in the
+	// order of the holdings.
+	Holdings []HoldingBill
+}
+
+// Coverage is CoveredValue / EligibleValue, or 0 with no eligible usage.
+func (b *ScenarioBill) Coverage() float64 {
+	if b.EligibleValue <= 0 {
+		return 0
+	}
+	return b.CoveredValue / b.EligibleValue
+}
+
 // Simulate applies holdings to the problem's usage the way the providers
 // bill, hour by hour:
 //
@@ -98,6 +123,12 @@ type SimOptions struct {
 //     hourly capacity is spent;
 //   - what is left is charged at on-demand rates; every holding pays its fee
 //     for each of its active hours whether used or not.
+//
+// With Problem.Scenarios, each scenario's hours are billed on their own,
+// the holdings' Start and End read from the scenario's first hour, and
+// every figure of the Bill (totals, holdings, pools) is the expectation over
+// the scenarios; Bill.Scenarios holds each scenario's own bill, and
+// Bill.Hourly each hour's bill in its scenario, unweighted.
 //
 // Simulate is deliberately simple and independent of the optimizer: it is
 // the check on the optimizer and the source of every figure shown to a user.
@@ -119,20 +150,63 @@ func Simulate(p *Problem, holdings []Holding, opts SimOptions) (*Bill, error) {
 		coverOrder[k] = discountOrder(p, k)
 	}
 	eligible := eligiblePools(p)
-
-	b := &Bill{Holdings: make([]HoldingBill, len(holdings)), Pools: make([]PoolBill, len(p.Pools))}
+	var hourly []HourBill
 	if opts.Hourly {
-		b.Hourly = make([]HourBill, p.Hours)
+		hourly = make([]HourBill, p.Hours)
 	}
+	blocks := p.blocks()
+	if len(p.Scenarios) == 0 {
+		b := simulateBlock(p, holdings, order, coverOrder, eligible, blocks[0], hourly)
+		b.Hourly = hourly
+		return b, nil
+	}
+	b := &Bill{Holdings: make([]HoldingBill, len(holdings)), Pools: make([]PoolBill, len(p.Pools)), Hourly: hourly}
+	for i := range holdings {
+		b.Holdings[i].ID = holdings[i].ID
+	}
+	for _, bl := range blocks {
+		sb := simulateBlock(p, holdings, order, coverOrder, eligible, bl, hourly)
+		w := bl.prob
+		b.Fees += w * sb.Fees
+		b.OnDemand += w * sb.OnDemand
+		b.CoveredValue += w * sb.CoveredValue
+		b.EligibleValue += w * sb.EligibleValue
+		b.UsageValue += w * sb.UsageValue
+		for i, h := range sb.Holdings {
+			hb := &b.Holdings[i]
+			hb.Capacity += w * h.Capacity
+			hb.Used += w * h.Used
+			hb.Fees += w * h.Fees
+			hb.CoveredValue += w * h.CoveredValue
+		}
+		for i, pb := range sb.Pools {
+			b.Pools[i].Usage += w * pb.Usage
+			b.Pools[i].Covered += w * pb.Covered
+			b.Pools[i].OnDemand += w * pb.OnDemand
+		}
+		b.Scenarios = append(b.Scenarios, ScenarioBill{Name: bl.name, Probability: bl.prob,
+			Total: sb.Total, Fees: sb.Fees, OnDemand: sb.OnDemand, CoveredValue: sb.CoveredValue,
+			EligibleValue: sb.EligibleValue, UsageValue: sb.UsageValue, Holdings: sb.Holdings})
+	}
+	b.Total = b.Fees + b.OnDemand
+	return b, nil
+}
+
+// simulateBlock bills the hours of one block, the holdings' windows read
+// from its first hour; hourly, when not nil, receives each hour's bill at
+// its hour of the horizon.
+func simulateBlock(p *Problem, holdings []Holding, order []int, coverOrder [][]Cover, eligible []bool, bl block, hourly []HourBill) *Bill {
+	b := &Bill{Holdings: make([]HoldingBill, len(holdings)), Pools: make([]PoolBill, len(p.Pools))}
 	resid := make([]float64, len(p.Pools))
-	for t := 0; t < p.Hours; t++ {
+	for rt := 0; rt < bl.hours; rt++ {
+		t := bl.start + rt
 		for i := range p.Pools {
 			resid[i] = p.Pools[i].Usage[t]
 		}
 		var hour HourBill
 		for _, hi := range order {
 			h := &holdings[hi]
-			if t < h.Start || t >= h.End || h.Quantity == 0 {
+			if rt < h.Start || rt >= h.End || h.Quantity == 0 {
 				continue
 			}
 			o := &p.Offerings[h.Offering]
@@ -177,15 +251,15 @@ func Simulate(p *Problem, holdings []Holding, opts SimOptions) (*Bill, error) {
 		b.Fees += hour.Fees
 		b.OnDemand += hour.OnDemand
 		b.CoveredValue += hour.CoveredValue
-		if opts.Hourly {
-			b.Hourly[t] = hour
+		if hourly != nil {
+			hourly[t] = hour
 		}
 	}
 	for i := range holdings {
 		b.Holdings[i].ID = holdings[i].ID
 	}
 	b.Total = b.Fees + b.OnDemand
-	return b, nil
+	return b
 }
 
 // billingOrder returns the indices of holdings in the order the bill
@@ -242,13 +316,14 @@ func ownedHoldings(p *Problem) []Holding {
 }
 
 // purchaseHoldings turns purchase quantities (one per offering) into
-// holdings active over the offering's window (Offering.Window).
+// holdings active over the offering's window (Offering.Window), relative to
+// each scenario's first hour.
 func purchaseHoldings(p *Problem, qty []float64) []Holding {
 	var hs []Holding
 	for k, q := range qty {
 		if q > 0 {
 			o := &p.Offerings[k]
-			start, end := o.Window(p.Hours)
+			start, end := o.Window(p.span())
 			hs = append(hs, Holding{ID: "new:" + o.ID, Offering: k, Quantity: q, Start: start, End: end})
 		}
 	}

@@ -100,7 +100,9 @@ func (o Options) withDefaults() Options {
 }
 
 // Result is the answer to a Problem. Every money figure in it comes from
-// Simulate, except Objective and Bound, which are the model's own.
+// Simulate, except Objective and Bound, which are the model's own; with
+// Problem.Scenarios every one is the expectation over the scenarios, and
+// Baseline.Scenarios and Bill.Scenarios hold each scenario's bill.
 type Result struct {
 	// Method is the method that solved the (largest) component.
 	Method Method
@@ -142,7 +144,8 @@ type Result struct {
 }
 
 // Purchase is one line of a plan, with what a reviewer needs to judge it.
-// Money is over the horizon unless named monthly. A line is active only in
+// Money is over the horizon unless named monthly, in expectation over the
+// scenarios. A line is active only in
 // its offering's window (Offering.Window): its utilization and savings are
 // measured over those hours, and its monthly figures per month of them.
 type Purchase struct {
@@ -156,7 +159,7 @@ type Purchase struct {
 	// RecurringMonthly the recurring fee per month, USD.
 	Upfront, HourlyCost, RecurringMonthly float64
 	// Start and End are the line's active hours [Start, End) in the
-	// horizon.
+	// horizon (with scenarios, in each scenario's hours, from its first).
 	Start, End int
 	// Utilization is the share of the line's capacity used in the
 	// simulation.
@@ -319,9 +322,12 @@ func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	method := opts.Method
 	if method == Auto {
 		method = Benders
-		if c.coverColumns() <= opts.DirectLimit {
+		if c.coverColumns() <= opts.DirectLimit || c.p.Policy.wasteRows() {
 			method = Direct
 		}
+	}
+	if method == Benders && c.p.Policy.wasteRows() {
+		return nil, fmt.Errorf("solver: the waste limits (max_expected_waste_share, max_tail_waste_share) depend on how the fill allocates usage, which the decomposition's cuts do not describe; use the direct method (or auto): %w", ErrUnsupported)
 	}
 	if method == Direct {
 		if opts.Progress != nil {
@@ -346,10 +352,12 @@ func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		if len(caps) == 0 || round >= 20 {
 			for k := range capped {
 				if r.x[k] >= hi[k]*(1-1e-9) {
-					r.binding = append(r.binding, Binding{
-						Constraint: "min_utilization", Offering: c.p.Offerings[k].ID, Limit: phi,
-						Text: fmt.Sprintf("The %.0f%% minimum utilization limits the purchase of %s to %.4g units.", 100*phi, c.p.Offerings[k].ID, hi[k]),
-					})
+					text := fmt.Sprintf("The %.0f%% minimum utilization limits the purchase of %s to %.4g units.", 100*phi, c.p.Offerings[k].ID, hi[k])
+					if c.pctBlock >= 0 {
+						text = fmt.Sprintf("The %.0f%% minimum utilization, in expectation and in %s (the scenario at the %.0fth percentile of usage), limits the purchase of %s to %.4g units.",
+							100*phi, c.p.scenarioName(c.pctBlock), 100*c.p.Policy.UtilizationFloorPercentile, c.p.Offerings[k].ID, hi[k])
+					}
+					r.binding = append(r.binding, Binding{Constraint: "min_utilization", Offering: c.p.Offerings[k].ID, Limit: phi, Text: text})
 				}
 			}
 			return r, nil

@@ -442,6 +442,35 @@ func TestValidate(t *testing.T) {
 		{"window ends before its start", func(p *Problem) { p.Offerings[0].Start, p.Offerings[0].End = 1, -1 }, "offerings[0] (ri).end"},
 		{"coverage > 1", func(p *Problem) { p.Policy.MaxCoverage = Limit(1.5) }, "policy.max_coverage"},
 		{"negative upfront cap", func(p *Problem) { p.Policy.MaxUpfront = Limit(-1) }, "policy.max_upfront"},
+		// Scenarios: hours [0, 1) and [1, 2) of the horizon.
+		{"scenario without hours", func(p *Problem) {
+			p.Scenarios = []Scenario{{Name: "a", Hours: 0, Probability: 0.5}, {Hours: 2, Probability: 0.5}}
+		}, "scenarios[0] (a).hours"},
+		{"scenario hours short of the horizon", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: 1}}
+		}, "scenarios"},
+		{"scenario hours past the horizon", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: 0.5}, {Hours: 2, Probability: 0.5}}
+		}, "scenarios"},
+		{"zero probability", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: 1}, {Name: "b", Hours: 1, Probability: 0}}
+		}, "scenarios[1] (b).probability"},
+		{"nan probability", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: math.NaN()}, {Hours: 1, Probability: 0.5}}
+		}, "scenarios[0].probability"},
+		{"probabilities sum under 1", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: 0.5}, {Hours: 1, Probability: 0.4}}
+		}, "scenarios"},
+		{"window past a scenario", func(p *Problem) {
+			p.Scenarios = []Scenario{{Hours: 1, Probability: 0.5}, {Hours: 1, Probability: 0.5}}
+			p.Offerings[0].Start = 1
+		}, "offerings[0] (ri).start"},
+		{"negative CVaR limit", func(p *Problem) { p.Policy.MaxCVaRRegret = Limit(-1) }, "policy.max_cvar_regret"},
+		{"CVaR level 1", func(p *Problem) { p.Policy.CVaRLevel = 1 }, "policy.cvar_level"},
+		{"waste share > 1", func(p *Problem) { p.Policy.MaxExpectedWasteShare = Limit(1.5) }, "policy.max_expected_waste_share"},
+		{"tail waste share < 0", func(p *Problem) { p.Policy.MaxTailWasteShare = Limit(-0.1) }, "policy.max_tail_waste_share"},
+		{"percentile > 1", func(p *Problem) { p.Policy.UtilizationFloorPercentile = 2 }, "policy.utilization_floor_percentile"},
+		{"negative expiring cap", func(p *Problem) { p.Policy.MaxExpiringPerMonth = Limit(math.Inf(-1)) }, "policy.max_expiring_per_month"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,19 +7,23 @@ import (
 
 // utilizationCaps returns, for each purchase in x whose utilization is
 // below the floor phi, the largest quantity at which it meets the floor,
-// the other quantities staying as they are. The billing rule gives a
+// the other quantities staying as they are. The floor holds in expectation
+// and, with a percentile scenario (Policy.UtilizationFloorPercentile), in
+// that scenario too. The billing rule gives a
 // purchase all the usage it can reach when its turn comes, so over the
 // classes of hours its use is Σ_c w_c·min(q, R_c), where R_c is what it
 // could use in class c; utilization is that over q·hours, which falls as q
 // grows, and the cap is where it meets phi.
 func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 	ev := c.evaluate(x, 1, false)
+	pb := c.pctBlock
 	var low []int
 	for k, si := range c.cands {
 		if si < 0 || x[k] <= 0 {
 			continue
 		}
-		if ev.used[k] < phi*x[k]*c.activeHours(si)*(1-1e-9) {
+		if ev.used[k] < phi*x[k]*c.activeHours(si)*(1-1e-9) ||
+			(pb >= 0 && ev.blockUsed[pb][k]/c.blocks[pb].prob < phi*x[k]*c.srcHours[si][pb]*(1-1e-9)) {
 			low = append(low, k)
 		}
 	}
@@ -45,10 +49,22 @@ func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 			}
 		}
 	})
+	var pw []float64 // the classes' hours in the percentile scenario, 0 elsewhere
+	if pb >= 0 {
+		pw = make([]float64, len(c.weight))
+		for cl, w := range c.weight {
+			if c.classBlock(cl) == pb {
+				pw[cl] = w / c.blocks[pb].prob
+			}
+		}
+	}
 	out := make(map[int]float64, len(low))
 	for _, k := range low {
 		si := c.cands[k]
 		out[k] = utilizationCap(reach[si], c.weight, phi*c.activeHours(si), x[k])
+		if pb >= 0 {
+			out[k] = min(out[k], utilizationCap(reach[si], pw, phi*c.srcHours[si][pb], x[k]))
+		}
 	}
 	return out
 }

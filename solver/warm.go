@@ -23,7 +23,7 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 		}
 		o := &p.Offerings[k]
 		var b strings.Builder
-		start, end := o.Window(p.Hours)
+		start, end := o.Window(p.span())
 		fmt.Fprintf(&b, "%d/%d/%d-%d/%v", o.Type, o.Tier, start, end, o.Increment)
 		cs := append([]Cover(nil), o.Covers...)
 		sort.Slice(cs, func(a, b int) bool { return cs[a].Pool < cs[b].Pool })
@@ -49,6 +49,19 @@ func dominated(p *Problem, excl map[int]bool) map[int]bool {
 				}
 				if pol.MaxThreeYearShare != nil && a.ThreeYear() && !b.ThreeYear() {
 					continue
+				}
+				// A cheaper purchase with slack under a waste limit leaves
+				// less room for the others' waste: only equal costs are
+				// interchangeable there.
+				if pol.wasteRows() && a.HourlyCost() != b.HourlyCost() {
+					continue
+				}
+				// Under the laddering cap, one that expires in another month
+				// is not interchangeable.
+				if pol.MaxExpiringPerMonth != nil {
+					if ea := a.expiry(p.span()); ea >= 0 && (b.expiry(p.span()) < 0 || expiryMonth(ea) != expiryMonth(b.expiry(p.span()))) {
+						continue
+					}
 				}
 				strict := a.HourlyCost() < b.HourlyCost() ||
 					(pol.MaxUpfront != nil && a.Upfront < b.Upfront) ||
