@@ -341,21 +341,31 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // cannot be solved reliably in float64, so Validate rejects the value
 // rather than returning a wrong plan.
 const (
-	maxHours    = 10 * 366 * 24 // ten years of hours
-	maxUsage    = 1e9           // units per hour in one pool
-	maxRate     = 1e6           // USD per unit-hour
-	maxFee      = 1e9           // USD per unit (upfront) or per unit-hour
-	minCover    = 1e-9          // smallest cover rate
-	maxCover    = 1e6
-	maxQuantity = 1e9
-	maxLimit    = 1e15 // policy amounts, USD or USD per hour
+	maxHours     = 10 * 366 * 24 // ten years of hours (per scenario)
+	maxScenarios = 1000
+	maxUsage     = 1e9  // units per hour in one pool
+	maxRate      = 1e6  // USD per unit-hour
+	maxFee       = 1e9  // USD per unit (upfront) or per unit-hour
+	minCover     = 1e-9 // smallest cover rate
+	maxCover     = 1e6
+	maxQuantity  = 1e9
+	maxLimit     = 1e15 // policy amounts, USD or USD per hour
 )
 
 // Validate checks the problem and returns a *ValidationError naming the
 // first bad value.
 func (p *Problem) Validate() error {
-	if p.Hours <= 0 || p.Hours > maxHours {
-		return invalid("hours", "must be in [1, %d], got %d", maxHours, p.Hours)
+	// Scenarios lay their blocks end to end: each is at most maxHours
+	// long, and there are at most maxScenarios of them.
+	limit := maxHours
+	if len(p.Scenarios) > 0 {
+		if len(p.Scenarios) > maxScenarios {
+			return invalid("scenarios", "at most %d scenarios, got %d", maxScenarios, len(p.Scenarios))
+		}
+		limit = maxHours * len(p.Scenarios)
+	}
+	if p.Hours <= 0 || p.Hours > limit {
+		return invalid("hours", "must be in [1, %d], got %d", limit, p.Hours)
 	}
 	if len(p.Pools) == 0 {
 		return invalid("pools", "no pools")
@@ -367,8 +377,8 @@ func (p *Problem) Validate() error {
 			if s.Name != "" {
 				f = fmt.Sprintf("scenarios[%d] (%s)", i, s.Name)
 			}
-			if s.Hours <= 0 || s.Hours > p.Hours {
-				return invalid(f+".hours", "must be in [1, %d], got %d", p.Hours, s.Hours)
+			if s.Hours <= 0 || s.Hours > min(p.Hours, maxHours) {
+				return invalid(f+".hours", "must be in [1, %d], got %d", min(p.Hours, maxHours), s.Hours)
 			}
 			if !finite(s.Probability) || s.Probability <= 0 || s.Probability > 1 {
 				return invalid(f+".probability", "must be in (0, 1], got %v", s.Probability)

@@ -41,7 +41,9 @@ func TestDemoPlanEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Lines) == 0 || p.Totals.EstimatedSavingsAmount <= 0 || !p.Solver.Converged {
+	// Proven, or saying why the bound is no proof (docs/solver.md: the
+	// demo's savings plans rank some pools differently).
+	if len(p.Lines) == 0 || p.Totals.EstimatedSavingsAmount <= 0 || (!p.Solver.Converged && p.Solver.BoundNote == "") {
 		t.Fatalf("the demo plan buys nothing or is not proven: %+v %+v", p.Totals, p.Solver)
 	}
 

@@ -29,6 +29,8 @@ type planOptions struct {
 	scenarios   int
 	seed        uint64
 	assumptions string
+	optimize    string
+	risk        string
 }
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
@@ -75,6 +77,8 @@ bought.`,
 	f.Var(&o.horizon, "horizon", "period the plan is evaluated over, e.g. 365d (overrides the policy)")
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
+	f.StringVar(&o.optimize, "optimize", "repeat", "what the purchases are optimized over: repeat (the lookback repeated, as the providers do) or scenarios (the --scenarios forecast: expected cost within the risk limits)")
+	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1")
 	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are evaluated on (savings range, chance of loss, waste); 0: none")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator (the same seed gives the same scenarios)")
 	f.StringVar(&o.assumptions, "assumptions", "", "finance's assumptions (YAML, see docs/scenarios.md): growth ranges and planned events for the scenarios; caps, terms and cost of capital for the policy")
@@ -138,7 +142,18 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 			return inputError{err}
 		}
 	}
-	var risk planner.Forecaster
+	if o.risk != "" {
+		if pol, err = planner.ApplyRisk(pol, o.risk); err != nil {
+			return usageError{fmt.Errorf("plan: --risk: %w", err)}
+		}
+	}
+	if o.optimize != "repeat" && o.optimize != "scenarios" {
+		return usageError{fmt.Errorf("plan: --optimize %q: want repeat or scenarios", o.optimize)}
+	}
+	if o.optimize == "scenarios" && o.scenarios < 2 {
+		return usageError{fmt.Errorf("plan: --optimize scenarios needs --scenarios 2 or more")}
+	}
+	var risk, forecast planner.Forecaster
 	if o.scenarios < 0 || o.scenarios > 1000 {
 		return usageError{fmt.Errorf("plan: --scenarios %d: want 0 (none) to 1000", o.scenarios)}
 	}
@@ -154,6 +169,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 		}
 		if o.scenarios > 0 {
 			risk = gen
+		}
+		if o.optimize == "scenarios" {
+			forecast = gen
 		}
 	}
 	stderr := cmd.ErrOrStderr()
@@ -182,7 +200,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
 		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,
-		Unpooled: in.unpooled,
+		Unpooled: in.unpooled, Forecast: forecast,
 	}, opts)
 	if err != nil {
 		var ve *solver.ValidationError

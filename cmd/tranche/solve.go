@@ -169,6 +169,7 @@ type solveReport struct {
 	LPObjective     float64         `json:"lp_objective"`
 	LPBound         float64         `json:"lp_bound"`
 	Converged       bool            `json:"converged"`
+	BoundNote       string          `json:"bound_note,omitempty"`
 	ModelGap        float64         `json:"model_gap"`
 	RoundingGap     float64         `json:"rounding_gap"`
 	Iterations      int             `json:"iterations"`
@@ -225,6 +226,7 @@ func newSolveReport(p *solver.Problem, r *solver.Result) *solveReport {
 		LPObjective:    cents(r.Objective),
 		LPBound:        cents(r.Bound),
 		Converged:      r.Converged,
+		BoundNote:      r.BoundNote,
 		ModelGap:       cents(r.ModelGap),
 		RoundingGap:    cents(r.RoundingGap),
 		Iterations:     r.Iterations,
@@ -291,7 +293,9 @@ func (s *solveReport) summary() []string {
 		fmt.Sprintf("LP optimum %s (bound %s); billing vs LP gap %s; rounding to whole instances cost %s.",
 			money(s.LPObjective), money(s.LPBound), money(s.ModelGap), money(s.RoundingGap)),
 	}
-	if !s.Converged {
+	if s.BoundNote != "" {
+		out = append(out, "NOT PROVEN OPTIMAL: "+s.BoundNote+".")
+	} else if !s.Converged {
 		gap := 0.0
 		if s.LPObjective != 0 {
 			gap = 100 * (s.LPObjective - s.LPBound) / s.LPObjective

@@ -84,7 +84,11 @@ func (r *run) solveHindsight(ctx context.Context) (*hindsight, error) {
 		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the hindsight purchases bill %.2f, below the LP's proven lower bound %.2f: the LP did not reach its optimum, so the hindsight figures are an approximation of the limit",
 			billed, res.Bound))
 	}
-	if !res.Converged {
+	switch {
+	case res.BoundNote != "":
+		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the hindsight LP's bound is not a proof (%s): its purchases are the best the decomposition found, close to the limit but not proven to be it",
+			res.BoundNote))
+	case !res.Converged:
 		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the hindsight LP stopped at its iteration or time limit: its purchases are the best found, and no purchases could cost less than %.2f over the window",
 			res.Bound))
 	}

@@ -50,6 +50,10 @@ type Input struct {
 	// (another unit, no instance type, another provider), with why; the
 	// plan lists it among the exclusions.
 	Unpooled []Exclusion
+	// Forecast is what the purchases are optimized over: nil for Repeat;
+	// a generator of several equiprobable scenarios makes the plan a
+	// two-stage stochastic one, within the policy's risk limits.
+	Forecast Forecaster
 	// RiskForecast, when set, makes the scenarios the plan's purchases are
 	// evaluated on (Plan.Risk, Line.Risk): the spread of their savings,
 	// the probability they lose money, the waste to expect.
@@ -77,13 +81,16 @@ type Plan struct {
 	Currency    string    `json:"Currency"`
 	// Scenario is the forecast planned for: "repeat" (the lookback
 	// repeated over the horizon).
-	Scenario string   `json:"Scenario"`
-	Lookback Window   `json:"Lookback"`
-	Horizon  Window   `json:"Horizon"`
-	Policy   Policy   `json:"Policy"`
-	Sources  []string `json:"Sources,omitempty"`
-	Lines    []Line   `json:"Lines"`
-	Totals   Totals   `json:"Totals"`
+	Scenario string `json:"Scenario"`
+	// Scenarios is how many scenarios the purchases were optimized over
+	// (0: the one repeat path).
+	Scenarios int      `json:"Scenarios,omitempty"`
+	Lookback  Window   `json:"Lookback"`
+	Horizon   Window   `json:"Horizon"`
+	Policy    Policy   `json:"Policy"`
+	Sources   []string `json:"Sources,omitempty"`
+	Lines     []Line   `json:"Lines"`
+	Totals    Totals   `json:"Totals"`
 	// Curve is the savings-versus-commitment curve: the plan's purchases
 	// scaled from 0 to 150 %, each point simulated.
 	Curve []CurvePoint `json:"SavingsCurve"`
@@ -260,6 +267,8 @@ type BindingLine struct {
 type SolverInfo struct {
 	Method    string `json:"Method"`
 	Converged bool   `json:"Converged"`
+	// BoundNote says why the bound is not a proof, when it is not.
+	BoundNote string `json:"BoundNote,omitempty"`
 	// Objective and Bound are the model's cost and proven lower bound over
 	// the horizon; ModelGap and RoundingGap as in solver.Result.
 	Objective   float64 `json:"Objective"`
@@ -332,31 +341,45 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	p.Lookback = Window{Start: lbStart, End: asOf, Hours: lbHours}
 	p.Horizon = Window{Start: asOf, End: asOf.Add(time.Duration(horizon) * time.Hour), Hours: horizon}
 
-	// The forecast: the deterministic plan takes the one scenario the
-	// repeat forecast makes.
-	scen, err := Repeat{}.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
-	if err != nil {
-		return nil, err
+	// The forecast the purchases are optimized over: the lookback
+	// repeated, or the scenarios of a generator (a two-stage stochastic
+	// problem: purchases shared, coverage per scenario).
+	fc := in.Forecast
+	if fc == nil {
+		fc = Repeat{}
 	}
-	usage := scen[0].Usage
-	idle := len(hist.series) - len(usage)
-	if idle > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("%d pools had no usage in the lookback and are not planned for", idle))
+	scen, err := fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
+	if err != nil {
+		return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+	}
+	p.Scenario = fc.Name()
+	usage, blocks, err := stack(scen, horizon)
+	if err != nil {
+		return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+	}
+	if _, ok := fc.(Repeat); ok {
+		if idle := len(hist.series) - len(usage); idle > 0 {
+			p.Notes = append(p.Notes, fmt.Sprintf("%d pools had no usage in the lookback and are not planned for", idle))
+		}
 	}
 	if len(usage) == 0 {
 		return nil, fmt.Errorf("%w: no pool has usage in the lookback %s – %s", ErrNoUsage, lbStart.Format(time.RFC3339), asOf.Format(time.RFC3339))
 	}
+	if len(blocks) > 1 {
+		p.Scenarios = len(blocks)
+		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over %d scenarios of the %s forecast (expected cost, within the risk limits); every figure is the expectation over them", len(blocks), fc.Name()))
+	}
 	owned := ownedAt(in.Owned, asOf, p)
 	progress("planning %d pools over a %d-hour horizon (lookback %s – %s, %d owned commitments)",
 		len(usage), horizon, lbStart.Format("2006-01-02 15:04"), asOf.Format("2006-01-02 15:04"), len(owned))
-	b, err := BuildProblem(ProblemInput{Book: in.Book, Usage: usage, Owned: owned})
+	b, err := BuildProblem(ProblemInput{Book: in.Book, Usage: usage, Owned: owned, Scenarios: blocks})
 	if err != nil {
 		return nil, err
 	}
 	p.Excluded = append(append(p.Excluded, in.Unpooled...), b.Excluded...)
 	p.Notes = append(p.Notes, b.Notes...)
 	if !pol.NoLadder {
-		ladder(b, p)
+		ladder(b, p, horizon)
 	}
 	applyPolicy(b, pol, p)
 	uncoverable(b, p)
@@ -373,11 +396,15 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		return nil, fmt.Errorf("planner: %w", err)
 	}
 	progress("solved with %s in %d iterations: %d purchases", res.Method, res.Iterations, len(res.Purchases))
-	if !res.Converged {
+	switch {
+	case res.BoundNote != "":
+		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: %s. The plan's figures are the billing rules' and exact; the gap to the decomposition's bound (%.2f %s) is indicative only",
+			res.BoundNote, math.Max(0, res.Objective-res.Bound), p.Currency))
+	case !res.Converged:
 		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: the solver stopped at its limit; the best plan may save up to %.2f %s more over the horizon",
 			res.Objective-res.Bound, p.Currency))
 	}
-	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, Objective: res.Objective, Bound: res.Bound,
+	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, BoundNote: res.BoundNote, Objective: res.Objective, Bound: res.Bound,
 		ModelGap: res.ModelGap, RoundingGap: res.RoundingGap, Iterations: res.Iterations, Hours: horizon,
 		HourClasses: res.Compression.Classes, Pools: len(b.Problem.Pools), Offerings: len(b.Problem.Offerings)}
 	p.fill(b, res)
@@ -385,7 +412,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	for _, bd := range res.Binding {
 		p.Binding = append(p.Binding, BindingLine{Constraint: bd.Constraint, Offering: bd.Offering, Limit: bd.Limit, Value: bd.Value, Text: bd.Text})
 	}
-	if p.Curve, err = curve(b, res); err != nil {
+	if p.Curve, err = curve(b, res, horizon); err != nil {
 		return nil, err
 	}
 	if in.RiskForecast != nil {
@@ -399,6 +426,49 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// stack lays the scenarios' usage end to end, one block of horizon hours
+// per scenario, pool by pool (a pool missing from a scenario has no usage
+// there), and returns the blocks for solver.Problem.Scenarios (nil for a
+// single scenario).
+func stack(scen []Scenario, horizon int) ([]providers.UsageSeries, []solver.Scenario, error) {
+	if len(scen) == 0 {
+		return nil, nil, errors.New("no scenario")
+	}
+	if len(scen) == 1 {
+		return scen[0].Usage, nil, nil
+	}
+	idx := map[providers.PoolKey]int{}
+	var out []providers.UsageSeries
+	var total float64
+	blocks := make([]solver.Scenario, len(scen))
+	for s, sc := range scen {
+		if !(sc.Probability > 0) {
+			return nil, nil, fmt.Errorf("scenario %s has probability %v", sc.Name, sc.Probability)
+		}
+		total += sc.Probability
+		blocks[s] = solver.Scenario{Name: sc.Name, Hours: horizon, Probability: sc.Probability}
+		for _, u := range sc.Usage {
+			if len(u.Quantity) != horizon {
+				return nil, nil, fmt.Errorf("scenario %s: pool %s has %d hours, want %d", sc.Name, u.Pool, len(u.Quantity), horizon)
+			}
+			i, ok := idx[u.Pool]
+			if !ok {
+				i = len(out)
+				idx[u.Pool] = i
+				out = append(out, providers.UsageSeries{Pool: u.Pool, Start: u.Start, OnDemandRate: u.OnDemandRate, Quantity: make([]float64, len(scen)*horizon)})
+			}
+			copy(out[i].Quantity[s*horizon:], u.Quantity)
+		}
+	}
+	if math.Abs(total-1) > 1e-6 {
+		return nil, nil, fmt.Errorf("the scenarios' probabilities sum to %v, not 1", total)
+	}
+	for s := range blocks {
+		blocks[s].Probability /= total
+	}
+	return out, blocks, nil
 }
 
 // history is the usage series checked to share one start and length.
@@ -495,6 +565,13 @@ func applyPolicy(b *Built, pol Policy, p *Plan) {
 	}
 	sp.MaxUpfront, sp.MaxHourlyCommitment, sp.MaxCoverage = pol.MaxUpfront, pol.MaxHourlyCommitment, pol.MaxCoverage
 	sp.MinUtilization, sp.MaxThreeYearShare = pol.MinUtilization, pol.MaxThreeYearShare
+	if pol.MaxRegret != nil {
+		v := *pol.MaxRegret * float64(p.Horizon.Hours) / hoursPerMonth // the solver's limit is over the horizon
+		sp.MaxCVaRRegret = &v
+	}
+	sp.CVaRLevel = pol.RiskLevel
+	sp.MaxExpectedWasteShare, sp.MaxTailWasteShare = pol.MaxWasteShare, pol.MaxTailWasteShare
+	sp.UtilizationFloorPercentile, sp.MaxExpiringPerMonth = pol.UtilizationFloorPercentile, pol.MaxExpiringPerMonth
 }
 
 // ladderPoints is the most purchase dates the plan considers besides now.
@@ -505,8 +582,7 @@ const ladderPoints = 12
 // wait for an expiry instead of buying now what would overlap with what is
 // owned (DESIGN.md, laddering). Copies are offerings with a purchase
 // window; their lines are later tranches, not executed now.
-func ladder(b *Built, p *Plan) {
-	h := b.Problem.Hours
+func ladder(b *Built, p *Plan, h int) {
 	seen := map[int]bool{}
 	var points []int
 	for _, c := range b.Problem.Owned {
@@ -569,6 +645,9 @@ func uncoverable(b *Built, p *Plan) {
 		var total float64
 		for _, q := range b.Problem.Pools[i].Usage {
 			total += q
+		}
+		if n := len(b.Problem.Scenarios); n > 1 {
+			total /= float64(n) // the mean over the scenarios
 		}
 		p.Excluded = append(p.Excluded, Exclusion{What: fmt.Sprintf("usage of %s (%.1f %s over the horizon)", b.Pools[i], total, b.Pools[i].Unit),
 			Reason: "no offering in the price book covers this pool; it stays on demand"})
@@ -718,8 +797,8 @@ func (p *Plan) fill(b *Built, res *solver.Result) {
 var curveScales = []float64{0, 0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5}
 
 // curve simulates the plan's purchases scaled by each of curveScales.
-func curve(b *Built, res *solver.Result) ([]CurvePoint, error) {
-	months := float64(b.Problem.Hours) / hoursPerMonth
+func curve(b *Built, res *solver.Result, horizon int) ([]CurvePoint, error) {
+	months := float64(horizon) / hoursPerMonth
 	var owned []solver.Holding
 	for _, c := range b.Problem.Owned {
 		owned = append(owned, solver.Holding{ID: c.ID, Offering: c.Offering, Quantity: c.Quantity, Start: c.Start, End: c.End})
@@ -733,7 +812,7 @@ func curve(b *Built, res *solver.Result) ([]CurvePoint, error) {
 			if q <= 0 {
 				continue
 			}
-			ws, we := b.Problem.Offerings[l.Offering].Window(b.Problem.Hours)
+			ws, we := b.Problem.Offerings[l.Offering].Window(horizon)
 			hs = append(hs, solver.Holding{ID: l.OfferingID, Offering: l.Offering, Quantity: q, Start: ws, End: we})
 			hourly += q * b.Problem.Offerings[l.Offering].HourlyCost()
 		}

@@ -508,3 +508,71 @@ func TestCostOfCapital(t *testing.T) {
 		}
 	}
 }
+
+// TestStochasticEqualScenarios: scenarios all equal to the repeat path →
+// exactly the deterministic plan.
+func TestStochasticEqualScenarios(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	hist := m5History(start, 28)
+	det, err := MakePlan(context.Background(), Input{Book: book, History: hist, Lookback: 14 * 24 * time.Hour}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := twoWeeks(start)
+	f := fixedForecast{usage: [][]float64{week, week, week}}
+	sto, err := MakePlan(context.Background(), Input{Book: book, History: hist, Lookback: 14 * 24 * time.Hour, Forecast: f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sto.Scenarios != 3 || len(sto.Lines) != len(det.Lines) {
+		t.Fatalf("stochastic plan: %d scenarios, %d lines; deterministic %d lines", sto.Scenarios, len(sto.Lines), len(det.Lines))
+	}
+	for i := range det.Lines {
+		if sto.Lines[i].OfferingID != det.Lines[i].OfferingID || math.Abs(sto.Lines[i].Quantity-det.Lines[i].Quantity) > 1e-9 {
+			t.Errorf("line %d: %s × %v, deterministic %s × %v", i+1, sto.Lines[i].OfferingID, sto.Lines[i].Quantity, det.Lines[i].OfferingID, det.Lines[i].Quantity)
+		}
+	}
+	if math.Abs(sto.Totals.PlannedMonthlyCost-det.Totals.PlannedMonthlyCost) > 1e-6*det.Totals.PlannedMonthlyCost {
+		t.Errorf("planned cost %.4f, deterministic %.4f", sto.Totals.PlannedMonthlyCost, det.Totals.PlannedMonthlyCost)
+	}
+}
+
+// TestStochasticRegretLimit: one future in four has no usage at all. With
+// no risk limit the plan buys for the likely futures and loses money in
+// that one; a limit on the worst scenario's regret forbids the loss, and
+// the simulated result respects it.
+func TestStochasticRegretLimit(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	flat := []providers.UsageSeries{{Pool: m5, Start: start, Quantity: make([]float64, 30*24)}}
+	for h := range flat[0].Quantity {
+		flat[0].Quantity[h] = 40
+	}
+	f := fixedForecast{usage: [][]float64{{40}, {40}, {40}, {0}}}
+	free := DefaultPolicy()
+	loose, err := MakePlan(context.Background(), Input{Book: book, History: flat, Forecast: f, Policy: free, RiskForecast: f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loose.Lines) == 0 || loose.Risk.CVaR10Regret <= 0 {
+		t.Fatalf("without a limit: %d lines, worst-case regret %.2f; want purchases that lose money if usage goes", len(loose.Lines), loose.Risk.CVaR10Regret)
+	}
+	limited := DefaultPolicy()
+	zero := 0.0
+	limited.MaxRegret, limited.RiskLevel = &zero, 0.75 // the worst 25 %: the scenario with no usage
+	safe, err := MakePlan(context.Background(), Input{Book: book, History: flat, Forecast: f, Policy: limited, RiskForecast: f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if safe.Risk.CVaR10Regret > 1e-6 {
+		t.Errorf("with the limit the worst scenario still loses %.4f a month", safe.Risk.CVaR10Regret)
+	}
+	if safe.Totals.TotalHourlyCommitment >= loose.Totals.TotalHourlyCommitment {
+		t.Errorf("the limit did not reduce the commitment: %.4f vs %.4f", safe.Totals.TotalHourlyCommitment, loose.Totals.TotalHourlyCommitment)
+	}
+	if len(safe.Binding) == 0 {
+		t.Error("the binding regret limit is not reported")
+	}
+	t.Logf("expected savings %.2f/month without the limit, %.2f with it", loose.Totals.EstimatedMonthlySavingsAmount, safe.Totals.EstimatedMonthlySavingsAmount)
+}

@@ -45,6 +45,23 @@ type Policy struct {
 	// interest over the term, so all, partial and no upfront compete on
 	// equal terms. 0 compares them at face value, as the providers do.
 	CostOfCapital float64 `yaml:"cost_of_capital,omitempty" json:"CostOfCapital,omitempty"`
+	// Risk limits, each optional, applied when the purchases are
+	// optimized over scenarios (docs/plan.md): RiskLevel is β of the
+	// conditional values at risk (0.9: the worst 10 % of scenarios);
+	// MaxRegret caps the mean monthly regret — cost with the purchases
+	// minus cost without — over those worst scenarios (0: the purchases
+	// may not lose money there on average); MaxWasteShare and
+	// MaxTailWasteShare cap the unused share of the purchases' cost in
+	// expectation and in the worst scenarios; UtilizationFloorPercentile
+	// makes MinUtilization hold in the scenario at that percentile of
+	// usage; MaxExpiringPerMonth caps the hourly commitment expiring in
+	// any one month.
+	RiskLevel                  float64  `yaml:"risk_level,omitempty" json:"RiskLevel,omitempty"`
+	MaxRegret                  *float64 `yaml:"max_regret,omitempty" json:"MaxRegret,omitempty"`
+	MaxWasteShare              *float64 `yaml:"max_waste_share,omitempty" json:"MaxWasteShare,omitempty"`
+	MaxTailWasteShare          *float64 `yaml:"max_tail_waste_share,omitempty" json:"MaxTailWasteShare,omitempty"`
+	UtilizationFloorPercentile float64  `yaml:"utilization_floor_percentile,omitempty" json:"UtilizationFloorPercentile,omitempty"`
+	MaxExpiringPerMonth        *float64 `yaml:"max_expiring_per_month,omitempty" json:"MaxExpiringPerMonth,omitempty"`
 	// NoLadder plans purchases now only: no later tranche at the expiry
 	// of an owned commitment.
 	NoLadder bool `yaml:"no_ladder,omitempty" json:"NoLadder,omitempty"`
@@ -119,6 +136,17 @@ func (p Policy) Validate() error {
 	share("min_utilization", &mu)
 	coc := p.CostOfCapital
 	share("cost_of_capital", &coc)
+	if p.RiskLevel != 0 && (math.IsNaN(p.RiskLevel) || p.RiskLevel <= 0 || p.RiskLevel >= 1) {
+		bad("risk_level", "must be in (0, 1), e.g. 0.9 for the worst 10%% of scenarios, got %v", p.RiskLevel)
+	}
+	if p.MaxRegret != nil && (math.IsNaN(*p.MaxRegret) || math.IsInf(*p.MaxRegret, 0)) {
+		bad("max_regret", "must be a number (a monthly amount; 0: no loss on average in the worst scenarios), got %v", *p.MaxRegret)
+	}
+	share("max_waste_share", p.MaxWasteShare)
+	share("max_tail_waste_share", p.MaxTailWasteShare)
+	ufp := p.UtilizationFloorPercentile
+	share("utilization_floor_percentile", &ufp)
+	nonNeg("max_expiring_per_month", p.MaxExpiringPerMonth)
 	if p.Lookback < 0 || (p.Lookback > 0 && time.Duration(p.Lookback) < 24*time.Hour) {
 		bad("lookback", "must be at least a day, got %s", p.Lookback)
 	}
@@ -253,4 +281,40 @@ func (p Policy) allows(o providers.Offering) bool {
 	return in(len(p.Kinds), func(i int) bool { return p.Kinds[i] == o.Kind }) &&
 		in(len(p.Terms), func(i int) bool { return p.Terms[i] == o.Term }) &&
 		in(len(p.PaymentOptions), func(i int) bool { return p.PaymentOptions[i] == o.PaymentOption })
+}
+
+// ApplyRisk sets risk limits from "key=value,…" with the policy file's
+// names (risk_level, max_regret, max_waste_share, max_tail_waste_share,
+// utilization_floor_percentile, max_expiring_per_month, min_utilization),
+// and validates the result.
+func ApplyRisk(p Policy, spec string) (Policy, error) {
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return p, fmt.Errorf("%q: want key=value", kv)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return p, fmt.Errorf("%s: %q is not a number", k, v)
+		}
+		switch strings.TrimSpace(k) {
+		case "risk_level":
+			p.RiskLevel = x
+		case "max_regret":
+			p.MaxRegret = &x
+		case "max_waste_share":
+			p.MaxWasteShare = &x
+		case "max_tail_waste_share":
+			p.MaxTailWasteShare = &x
+		case "utilization_floor_percentile":
+			p.UtilizationFloorPercentile = x
+		case "max_expiring_per_month":
+			p.MaxExpiringPerMonth = &x
+		case "min_utilization":
+			p.MinUtilization = x
+		default:
+			return p, fmt.Errorf("unknown risk limit %q (want risk_level, max_regret, max_waste_share, max_tail_waste_share, utilization_floor_percentile, max_expiring_per_month or min_utilization)", k)
+		}
+	}
+	return p, p.Validate()
 }

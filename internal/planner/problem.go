@@ -19,6 +19,10 @@ type ProblemInput struct {
 	Usage []providers.UsageSeries
 	// Owned are the commitments already owned.
 	Owned []providers.Commitment
+	// Scenarios, when set, splits the usage's hours into scenario blocks
+	// (solver.Problem.Scenarios); commitment windows are then read from
+	// each block's first hour.
+	Scenarios []solver.Scenario
 }
 
 // Exclusion is usage or a commitment left out of the problem, with why.
@@ -185,6 +189,7 @@ func BuildProblem(in ProblemInput) (*Built, error) {
 			Start: hoursBetween(start, c.Start), End: hoursBetween(start, c.End),
 		})
 	}
+	b.Problem.Scenarios = in.Scenarios
 	if err := b.Problem.Validate(); err != nil {
 		return nil, fmt.Errorf("planner: %w", err)
 	}
