@@ -216,5 +216,8 @@ func nullable(n sql.NullFloat64) *float64 {
 		return nil
 	}
 	v := n.Float64
+	if v == 0 {
+		v = 0 // no negative zero (0 / a negative sum) in the output
+	}
 	return &v
 }
