@@ -13,6 +13,7 @@ import (
 	"github.com/tranchehq/tranche/internal/planner"
 	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus"
+	"github.com/tranchehq/tranche/scenarios"
 	"github.com/tranchehq/tranche/solver"
 )
 
@@ -30,6 +31,10 @@ type backtestOptions struct {
 	timeLimit   time.Duration
 	currency    string
 	memoryLimit string
+	scenarios   int
+	seed        uint64
+	risk        string
+	policy      string
 }
 
 func newBacktestCmd(g *globalOptions) *cobra.Command {
@@ -77,9 +82,13 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 	f.Var(&o.horizon, "horizon", "Tranche's planning horizon at each decision")
 	f.StringVar(&o.start, "start", "", "first decision date (RFC 3339 or YYYY-MM-DD); default: the cadence's first date one lookback into the history")
 	f.StringVar(&o.end, "end", "", "end of the backtest window (RFC 3339 or YYYY-MM-DD); default: the end of the history")
-	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated: tranche, recommender, hindsight, none (default: all)")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated: tranche, tranche-scenarios, recommender, hindsight, none (default: all but tranche-scenarios, which plans over --scenarios forecasts at each decision and is slow)")
 	f.StringVar(&o.method, "method", "auto", "optimizer method for Tranche's plans and the hindsight LP: auto, direct or benders")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop each optimization after this long and use the best answer found (0: no limit)")
+	f.StringVar(&o.policy, "policy", "", "policy file (YAML, docs/plan.md) for the Tranche strategies")
+	f.IntVar(&o.scenarios, "scenarios", 8, "scenarios the tranche-scenarios strategy optimizes over at each decision")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
+	f.StringVar(&o.risk, "risk", "", "risk limits of the Tranche strategies (as tranche plan --risk), e.g. max_regret=0,risk_level=0.9")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for FOCUS files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
 	_ = cmd.RegisterFlagCompletionFunc("cadence", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -188,6 +197,24 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 		in.Owned, notes = planner.MergeOwned(in.Owned, inv)
 		in.Notes = append(in.Notes, notes...)
 	}
+	if o.policy != "" {
+		if opt.Policy, err = planner.LoadPolicy(o.policy); err != nil {
+			return inputError{err}
+		}
+	}
+	if o.risk != "" {
+		base := opt.Policy
+		if o.policy == "" {
+			base = planner.DefaultPolicy()
+		}
+		if opt.Policy, err = planner.ApplyRisk(base, o.risk); err != nil {
+			return usageError{fmt.Errorf("backtest: --risk: %w", err)}
+		}
+	}
+	if o.scenarios < 2 || o.scenarios > 1000 {
+		return usageError{fmt.Errorf("backtest: --scenarios %d: want 2 to 1000", o.scenarios)}
+	}
+	opt.Forecast = &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed}
 	res, err := backtest.Run(cmd.Context(), in, opt)
 	if err != nil {
 		var ve *solver.ValidationError

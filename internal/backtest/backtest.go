@@ -48,6 +48,11 @@ type Options struct {
 	// Strategies lists the strategies to run; nil means all. None is run
 	// in any case (the others' savings are measured against it).
 	Strategies []StrategyName
+	// Forecast is what the tranche-scenarios strategy optimizes over, and
+	// Policy the policy (risk limits included) of both Tranche strategies;
+	// the zero Policy is the planner's default.
+	Forecast planner.Forecaster
+	Policy   planner.Policy
 	// Solver tunes every solve (Tranche's plans and the hindsight LP).
 	Solver solver.Options
 	// Progress receives a line per decision and strategy; nil is silent.
@@ -106,7 +111,12 @@ func Run(ctx context.Context, in Input, opt Options) (*Result, error) {
 		case None:
 			d = noneStrategy{}
 		case Tranche:
-			d = &trancheStrategy{r: r}
+			d = &trancheStrategy{r: r, name: Tranche}
+		case TrancheScenarios:
+			if r.opt.Forecast == nil {
+				return nil, errors.New("backtest: the tranche-scenarios strategy needs a forecast (Options.Forecast)")
+			}
+			d = &trancheStrategy{r: r, name: TrancheScenarios, forecast: r.opt.Forecast}
 		case Recommender:
 			d = &recommenderStrategy{r: r}
 		case Hindsight:
@@ -290,7 +300,7 @@ type decider interface {
 // walk runs one strategy through the window.
 func (r *run) walk(ctx context.Context, name StrategyName, d decider) (*StrategyResult, error) {
 	t0 := time.Now()
-	if name != Tranche && name != Recommender {
+	if name != Tranche && name != TrancheScenarios && name != Recommender {
 		r.progress("%s: billing %d periods…", name, len(r.decisions))
 	}
 	sr := &StrategyResult{Name: name, Description: descriptions[name], Purchases: []Purchase{}}

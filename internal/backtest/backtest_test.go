@@ -431,3 +431,38 @@ func TestRandomTracesAccounting(t *testing.T) {
 		})
 	}
 }
+
+// repeatForecast gives k copies of the planner's repeat scenario, each with
+// probability 1/k: a stochastic plan over them is the deterministic plan.
+type repeatForecast struct{ k int }
+
+func (repeatForecast) Name() string { return "repeat×k" }
+
+func (f repeatForecast) Forecast(h []providers.UsageSeries, asOf time.Time, lb time.Duration, hours int) ([]planner.Scenario, error) {
+	one, err := planner.Repeat{}.Forecast(h, asOf, lb, hours)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]planner.Scenario, f.k)
+	for i := range out {
+		out[i] = one[0]
+		out[i].Name, out[i].Probability = fmt.Sprint("copy", i), 1/float64(f.k)
+	}
+	return out, nil
+}
+
+// TestTrancheScenariosStrategy: planning over equal copies of the repeat
+// scenario realizes what the repeat plan realizes; without a forecast the
+// strategy is refused.
+func TestTrancheScenariosStrategy(t *testing.T) {
+	in := Input{Usage: trace(90, func(h int) float64 { return 10 + float64(h%24)/4 })}
+	res := runTest(t, in, Options{Strategies: []StrategyName{Tranche, TrancheScenarios}, Forecast: repeatForecast{k: 3}})
+	a, b := res.Strategy(Tranche), res.Strategy(TrancheScenarios)
+	if a == nil || b == nil || !close(a.Totals.Cost, b.Totals.Cost, 1e-6) {
+		t.Fatalf("tranche %+v, tranche-scenarios %+v: want the same cost", a, b)
+	}
+	in.Book = testBook()
+	if _, err := Run(context.Background(), in, Options{Strategies: []StrategyName{TrancheScenarios}}); err == nil || !strings.Contains(err.Error(), "needs a forecast") {
+		t.Errorf("no forecast: err %v", err)
+	}
+}

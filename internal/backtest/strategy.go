@@ -29,19 +29,30 @@ const (
 	// Hindsight buys the optimum knowing the actual usage of the whole
 	// window: the limit no strategy can beat.
 	Hindsight StrategyName = "hindsight"
+	// TrancheScenarios plans with internal/planner over the scenarios of
+	// Options.Forecast (a two-stage stochastic plan within
+	// Options.Policy's risk limits). Slow; run when asked for.
+	TrancheScenarios StrategyName = "tranche-scenarios"
 )
 
-var allStrategies = []StrategyName{Tranche, Recommender, Hindsight, None}
+var allStrategies = []StrategyName{Tranche, TrancheScenarios, Recommender, Hindsight, None}
+
+// defaultStrategies are run when none are named.
+var defaultStrategies = []StrategyName{Tranche, Recommender, Hindsight, None}
 
 var descriptions = map[StrategyName]string{
-	Tranche:     "Tranche's plan at each decision date, from the history known then",
-	None:        "buy nothing: the commitments owned at the start only",
-	Recommender: "provider-style: RIs per pool, then one savings plan, each what would have saved most over the lookback, 1-year no upfront",
-	Hindsight:   "hindsight optimum: the best purchases at the same dates knowing the actual usage (one LP over the window)",
+	Tranche:          "Tranche's plan at each decision date, from the history known then",
+	TrancheScenarios: "Tranche's plan over forecast scenarios (stochastic, within risk limits) at each decision date",
+	None:             "buy nothing: the commitments owned at the start only",
+	Recommender:      "provider-style: RIs per pool, then one savings plan, each what would have saved most over the lookback, 1-year no upfront",
+	Hindsight:        "hindsight optimum: the best purchases at the same dates knowing the actual usage (one LP over the window)",
 }
 
 // Strategies lists every strategy, in the order results show them.
 func Strategies() []StrategyName { return slices.Clone(allStrategies) }
+
+// DefaultStrategies lists the strategies run when none are named.
+func DefaultStrategies() []StrategyName { return slices.Clone(defaultStrategies) }
 
 // ParseStrategy reads a strategy name.
 func ParseStrategy(s string) (StrategyName, error) {
@@ -55,14 +66,14 @@ func ParseStrategy(s string) (StrategyName, error) {
 	if slices.Contains(allStrategies, n) {
 		return n, nil
 	}
-	return "", fmt.Errorf("backtest: unknown strategy %q (want tranche, recommender, hindsight or none)", s)
+	return "", fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-scenarios, recommender, hindsight or none)", s)
 }
 
 // normalizeStrategies puts the strategies in result order without
 // duplicates and adds None.
 func normalizeStrategies(in []StrategyName) ([]StrategyName, error) {
 	if len(in) == 0 {
-		return Strategies(), nil
+		return DefaultStrategies(), nil
 	}
 	var out []StrategyName
 	for _, s := range allStrategies {
@@ -72,7 +83,7 @@ func normalizeStrategies(in []StrategyName) ([]StrategyName, error) {
 	}
 	for _, s := range in {
 		if !slices.Contains(allStrategies, s) {
-			return nil, fmt.Errorf("backtest: unknown strategy %q (want tranche, recommender, hindsight or none)", s)
+			return nil, fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-scenarios, recommender, hindsight or none)", s)
 		}
 	}
 	return out, nil
@@ -96,7 +107,12 @@ func planWithPlanner(ctx context.Context, in planner.Input, opt planner.Options,
 
 // trancheStrategy plans with the planner on the history before the
 // decision date and the commitments held then.
-type trancheStrategy struct{ r *run }
+type trancheStrategy struct {
+	r *run
+	// forecast, when set, is what the plans are optimized over.
+	forecast planner.Forecaster
+	name     StrategyName
+}
 
 func (s *trancheStrategy) decide(ctx context.Context, d decision) ([]held, error) {
 	r := s.r
@@ -105,8 +121,8 @@ func (s *trancheStrategy) decide(ctx context.Context, d decision) ([]held, error
 		owned[i] = h.c
 	}
 	in := planner.Input{Book: r.in.Book, History: r.slice(r.histStart, d.at), Owned: owned, AsOf: d.at,
-		Lookback: r.opt.Lookback, Horizon: r.opt.Horizon}
-	cs, err := r.opt.planner(ctx, in, planner.Options{Solver: r.opt.Solver}, fmt.Sprintf("tranche/%s/", d.at.Format(time.DateOnly)))
+		Lookback: r.opt.Lookback, Horizon: r.opt.Horizon, Forecast: s.forecast, Policy: r.opt.Policy}
+	cs, err := r.opt.planner(ctx, in, planner.Options{Solver: r.opt.Solver}, fmt.Sprintf("%s/%s/", s.name, d.at.Format(time.DateOnly)))
 	if errors.Is(err, planner.ErrNoUsage) {
 		return nil, nil // nothing used in the lookback: nothing to buy
 	}
