@@ -387,7 +387,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if in.RiskForecast != nil {
 		riskName = in.RiskForecast.Name()
 	}
-	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf, riskName)
+	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf, fc.Name()+"|"+riskName)
 	if err != nil {
 		return nil, err
 	}

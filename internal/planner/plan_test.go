@@ -533,6 +533,9 @@ func TestStochasticEqualScenarios(t *testing.T) {
 			t.Errorf("line %d: %s × %v, deterministic %s × %v", i+1, sto.Lines[i].OfferingID, sto.Lines[i].Quantity, det.Lines[i].OfferingID, det.Lines[i].Quantity)
 		}
 	}
+	if sto.InputDigest == det.InputDigest {
+		t.Error("plans over different forecasts share an input digest")
+	}
 	if math.Abs(sto.Totals.PlannedMonthlyCost-det.Totals.PlannedMonthlyCost) > 1e-6*det.Totals.PlannedMonthlyCost {
 		t.Errorf("planned cost %.4f, deterministic %.4f", sto.Totals.PlannedMonthlyCost, det.Totals.PlannedMonthlyCost)
 	}
