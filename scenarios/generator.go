@@ -54,6 +54,13 @@ type Generator struct {
 	// (whole days when less than two weeks are known); 0 means
 	// DefaultFitWindow.
 	FitWindow time.Duration
+	// GrowthDamping is the time constant τ with which a rising trend is
+	// damped: growth adds slope·τ·(1 − e^(−t/τ)) after t hours rather than
+	// slope·t, so it never extrapolates much further than the history
+	// shows (a commitment bought on growth that stops is paid for
+	// regardless). Falling trends are continued undamped. 0 means the fit
+	// window; negative, no damping (a straight line).
+	GrowthDamping time.Duration
 	// IdleAfter is how long a pool must have had no usage at all, up to
 	// the as-of time, to be taken as decommissioned (0 over the horizon);
 	// 0 means DefaultIdleAfter, negative turns the rule off.
@@ -151,8 +158,9 @@ type model struct {
 	seed    uint64
 	asOf    time.Time
 	horizon int
-	period  int // P: seasonal period and bootstrap block, hours
-	weeks   int // K: blocks in the fit window
+	period  int     // P: seasonal period and bootstrap block, hours
+	weeks   int     // K: blocks in the fit window
+	tau     float64 // growth damping time constant, hours (0: none)
 	pools   []pool
 	events  []*Event
 	targets [][]int // per event, the pools it acts on (migration: pairs from, to)
@@ -206,7 +214,13 @@ func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, hor
 	if g.IdleAfter != 0 {
 		idle = max(0, int(g.IdleAfter/time.Hour))
 	}
-	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P}
+	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P, tau: float64(window)}
+	switch {
+	case g.GrowthDamping < 0:
+		m.tau = 0
+	case g.GrowthDamping > 0:
+		m.tau = g.GrowthDamping.Hours()
+	}
 	index := make(map[providers.PoolKey]int, len(history))
 	windows := make([][]float64, len(history))
 	for i, h := range history {
@@ -355,7 +369,7 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 					break
 				}
 				t := float64(j)
-				L := level + slope*t
+				L := level + slope*m.damped(slope, t, p.growth == nil)
 				if fl != nil {
 					L -= max(0, fl.level+fl.slope*t)
 				}
@@ -366,6 +380,17 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 	m.applyEvents(usage)
 	width := len(fmt.Sprint(n))
 	return planner.Scenario{Name: fmt.Sprintf("bootstrap-%0*d", width, s+1), Probability: 1 / float64(n), Usage: usage}
+}
+
+// damped is the time over which a trend of this slope has acted after t
+// hours: τ·(1 − e^(−t/τ)) for a rising trend drawn from the history; t for
+// a falling one, without damping, or when a growth rule of finance's
+// assumptions set the slope (fromHistory false: finance's word stands).
+func (m *model) damped(slope, t float64, fromHistory bool) float64 {
+	if slope <= 0 || m.tau <= 0 || !fromHistory {
+		return t
+	}
+	return m.tau * -math.Expm1(-t/m.tau)
 }
 
 // apply bounds or replaces a drawn slope (unit per hour per hour) by the

@@ -193,7 +193,7 @@ func TestLinearTrend(t *testing.T) {
 	line := func(h int) float64 { return 50 + 0.01*float64(h) }
 	hours := 12 * week
 	hist := history([]providers.PoolKey{key("a", "m5")}, hours, func(i, h int) float64 { return line(h) })
-	sc := forecast(t, &Generator{}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	sc := forecast(t, &Generator{GrowthDamping: -1}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	for s := range sc {
 		for j, q := range sc[s].Usage[0].Quantity {
 			if want := line(hours + j); math.Abs(q-want) > 1e-6*want {
@@ -207,6 +207,26 @@ func TestLinearTrend(t *testing.T) {
 	q := sc[0].Usage[0].Quantity
 	if zeroAt := (100/0.02 - float64(hours)); math.Abs(q[int(zeroAt)-10]-0.2) > 1e-6 || q[int(zeroAt)+1] != 0 || q[8759] != 0 {
 		t.Fatalf("falling line: %v at %d, %v after", q[int(zeroAt)-10], int(zeroAt)-10, q[int(zeroAt)+1])
+	}
+}
+
+// TestGrowthDamped: by default a rising trend drawn from the history is
+// damped — after t hours it has added slope·τ·(1 − e^(−t/τ)), τ the fit
+// window — while a falling one is continued as a line.
+func TestGrowthDamped(t *testing.T) {
+	line := func(h int) float64 { return 50 + 0.01*float64(h) }
+	hours := 12 * week
+	hist := history([]providers.PoolKey{key("a", "m5")}, hours, func(i, h int) float64 { return line(h) })
+	sc := forecast(t, &Generator{}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	tau := float64(8 * week) // the default fit window
+	for _, j := range []int{0, 100, 1000, 5000, 8759} {
+		want := line(hours) + 0.01*tau*(1-math.Exp(-float64(j)/tau))
+		if got := sc[0].Usage[0].Quantity[j]; math.Abs(got-want) > 1e-6*want {
+			t.Errorf("hour %d: %v, want the damped %v (undamped: %v)", j, got, want, line(hours+j))
+		}
+	}
+	if end := sc[0].Usage[0].Quantity[8759]; end > line(hours)+0.01*tau+1e-9 {
+		t.Errorf("damped growth overshoots its asymptote: %v", end)
 	}
 }
 
@@ -411,7 +431,7 @@ func TestDeterministicHistoryAllEqual(t *testing.T) {
 	hist := history(keys, hours, func(i, h int) float64 {
 		return float64(10*(i+1)) * (1 + 0.0005*float64(i)*float64(h)) * weekly(h)
 	})
-	sc := forecast(t, &Generator{Seed: 99}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	sc := forecast(t, &Generator{Seed: 99, GrowthDamping: -1}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	if !allEqual(sc) {
 		t.Fatal("deterministic history: scenarios differ")
 	}
