@@ -137,7 +137,10 @@ func header(p *Plan) []string {
 			p.Scenario, p.Lookback.Start.Format("2006-01-02"), p.Lookback.End.Format("2006-01-02"), p.Lookback.Hours, p.Horizon.Hours/24),
 		"Inputs: " + p.InputDigest,
 	}
-	if !p.Solver.Converged {
+	switch {
+	case p.Solver.BoundNote != "":
+		h = append(h, "NOT PROVEN OPTIMAL: the optimizer's bound rests on an allocation the billing rule does not make here (see the notes); every figure is the billing rules' own")
+	case !p.Solver.Converged:
 		h = append(h, fmt.Sprintf("NOT PROVEN OPTIMAL: up to %s more could be saved over the horizon", money(p.Currency, p.Solver.Objective-p.Solver.Bound)))
 	}
 	return h
