@@ -48,8 +48,9 @@ and the commitment cash flow by month (upfront and recurring fees, later
 tranches included).
 
 The purchases are chosen on the repeat forecast within each file's caps,
-terms and cost of capital; each file's growth and events shape the scenarios
-the purchases are billed in.`,
+terms and cost of capital, or, with --optimize scenarios, over that file's
+scenarios within the risk limits (--risk); each file's growth and events
+shape the scenarios.`,
 		Example: `  tranche scenario compare --prices testdata/demo/pricebook.json --inventory testdata/demo/billing/inventory.json \
     --billing testdata/demo/billing --baseline scenarios/examples/*.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -66,6 +67,8 @@ the purchases are billed in.`,
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
 	f.BoolVar(&o.baseline, "baseline", false, "add a case with no assumptions (the history's own trends)")
 	f.IntVar(&o.months, "months", 12, "months of cash flow to show")
+	f.StringVar(&o.optimize, "optimize", "repeat", "what each case's purchases are optimized over: repeat (the lookback repeated) or scenarios (that case's scenarios, within the policy's risk limits; slower)")
+	f.StringVar(&o.risk, "risk", "", "risk limits for every case (as tranche plan --risk)")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for files without a BillingCurrency column")
 	cmd.AddCommand(compare)
 	return cmd
@@ -93,6 +96,12 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 	case o.months < 1 || o.months > 36:
 		return usageError{fmt.Errorf("scenario compare: --months %d: want 1 to 36", o.months)}
 	}
+	if o.optimize != "repeat" && o.optimize != "scenarios" {
+		return usageError{fmt.Errorf("scenario compare: --optimize %q: want repeat or scenarios", o.optimize)}
+	}
+	if o.optimize == "scenarios" && o.scenarios < 2 {
+		return usageError{errors.New("scenario compare: --optimize scenarios needs --scenarios 2 or more")}
+	}
 	switch g.output {
 	case outputTable, outputJSON, outputMarkdown:
 	default:
@@ -110,6 +119,11 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 	if o.policy != "" {
 		if base, err = planner.LoadPolicy(o.policy); err != nil {
 			return inputError{err}
+		}
+	}
+	if o.risk != "" {
+		if base, err = planner.ApplyRisk(base, o.risk); err != nil {
+			return usageError{fmt.Errorf("scenario compare: --risk: %w", err)}
 		}
 	}
 	type want struct {
@@ -153,8 +167,13 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 		if progress != nil {
 			fmt.Fprintf(progress, "case %s…\n", c.name)
 		}
+		gen := &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, Assumptions: c.a}
+		var forecast planner.Forecaster
+		if o.optimize == "scenarios" {
+			forecast = gen
+		}
 		p, err := planner.MakePlan(cmd.Context(), planner.Input{Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
-			Sources: in.sources, RiskForecast: &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, Assumptions: c.a}}, planner.Options{})
+			Sources: in.sources, RiskForecast: gen, Forecast: forecast}, planner.Options{})
 		if err != nil {
 			var ve *solver.ValidationError
 			if errors.Is(err, planner.ErrNoUsage) || errors.Is(err, planner.ErrAsOf) || errors.As(err, &ve) {
@@ -252,8 +271,8 @@ func writeCompare(w io.Writer, cs []compareCase, markdown bool) error {
 		row("Later tranches", func(c compareCase) string { return fmt.Sprint(c.Plan.Totals.LaterTranches) }),
 		row("Upfront now", func(c compareCase) string { return money(c.Plan.Totals.TotalUpfrontCost) }),
 		row("Hourly commitment", func(c compareCase) string { return money(c.Plan.Totals.TotalHourlyCommitment) + "/h" }),
-		row("Planned cost / month, now + later tranches (repeat)", func(c compareCase) string { return money(c.Plan.Totals.PlannedMonthlyCost) }),
-		row("Savings / month, now + later tranches (repeat)", func(c compareCase) string { return money(c.Plan.Totals.EstimatedMonthlySavingsAmount) }),
+		row("Planned cost / month, now + later tranches (optimized forecast)", func(c compareCase) string { return money(c.Plan.Totals.PlannedMonthlyCost) }),
+		row("Savings / month, now + later tranches (optimized forecast)", func(c compareCase) string { return money(c.Plan.Totals.EstimatedMonthlySavingsAmount) }),
 		row("Expected savings / month of the purchases now (scenarios)", func(c compareCase) string { return money(risk(c).ExpectedMonthlySavings) }),
 		row("Savings / month p10 – p90", func(c compareCase) string {
 			return money(risk(c).MonthlySavingsP10) + " – " + money(risk(c).MonthlySavingsP90)
@@ -288,7 +307,11 @@ func writeCompare(w io.Writer, cs []compareCase, markdown bool) error {
 	} else {
 		fmt.Fprintf(ew, "Scenario comparison — as of %s\n", p0.AsOf.Format("2006-01-02 15:04 MST"))
 	}
-	fmt.Fprintf(ew, "Purchases are chosen on the repeat forecast within each case's caps, terms and cost of capital; risk figures bill them in %d scenarios of each case.\n", risk(cs[0]).Scenarios)
+	if p0.Scenarios > 1 {
+		fmt.Fprintf(ew, "Purchases are chosen over %d scenarios of each case (expected cost, within the risk limits), within its caps, terms and cost of capital; the risk figures bill them in the same scenarios.\n", p0.Scenarios)
+	} else {
+		fmt.Fprintf(ew, "Purchases are chosen on the repeat forecast within each case's caps, terms and cost of capital; risk figures bill them in %d scenarios of each case.\n", risk(cs[0]).Scenarios)
+	}
 	table("Side by side", heads, rows)
 	var cash [][]string
 	for m := range cs[0].CashFlow {

@@ -60,7 +60,12 @@ func TestScenarioCompare(t *testing.T) {
 	if code != exitOK || !strings.Contains(table, "Side by side") || !strings.Contains(table, "Commitment cash flow by month") || !strings.Contains(table, "no cash upfront") {
 		t.Errorf("exit %d, table:\n%s", code, table)
 	}
+	opt, errs, code := run(t, "scenario", "compare", "-q", "--optimize", "scenarios", "--scenarios", "3", "--risk", "max_regret=0", "--prices", m5Book, "--billing", dir, cash)
+	if code != exitOK || !strings.Contains(opt, "chosen over 3 scenarios of each case") {
+		t.Errorf("--optimize scenarios: exit %d: %s\n%s", code, errs, opt)
+	}
 	for _, bad := range [][]string{
+		{"scenario", "compare", "--optimize", "hope", "--prices", m5Book, "--billing", dir, cash},
 		{"scenario", "compare", "--prices", m5Book, "--billing", dir},
 		{"scenario", "compare", "--billing", dir, cash},
 		{"scenario", "compare", "--prices", m5Book, "--billing", dir, "-o", "csv", cash},
