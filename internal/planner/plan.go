@@ -74,8 +74,9 @@ type Options struct {
 type Plan struct {
 	Schema string `json:"Schema"`
 	// AsOf is the hour the plan is made at; InputDigest the SHA-256 of
-	// everything the plan was computed from (price book, the usage and
-	// commitments used, policy, as-of, lookback, horizon).
+	// everything the plan was computed from (price book, the usage history
+	// before the as-of time, the commitments, policy, as-of, lookback,
+	// horizon, forecasts).
 	AsOf        time.Time `json:"AsOf"`
 	InputDigest string    `json:"InputDigest"`
 	Currency    string    `json:"Currency"`
@@ -387,7 +388,9 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if in.RiskForecast != nil {
 		riskName = in.RiskForecast.Name()
 	}
-	p.InputDigest, err = digest(in.Book, hist, lbFrom, lbTo, owned, pol, asOf, fc.Name()+"|"+riskName)
+	// The whole history before the as-of time: a scenario generator reads
+	// further back than the lookback.
+	p.InputDigest, err = digest(in.Book, hist, 0, lbTo, owned, pol, asOf, fc.Name()+"|"+riskName)
 	if err != nil {
 		return nil, err
 	}
