@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tranchehq/tranche/internal/format"
 )
 
 // WriteJSON writes the result, rounded, as indented JSON (schema
@@ -19,34 +21,12 @@ func WriteJSON(w io.Writer, r *Result) error {
 	return enc.Encode(r.Rounded())
 }
 
-// pct formats a ratio as a percentage with one decimal, "n/a" when
-// undefined.
-func pct(x *float64) string {
-	if x == nil {
-		return "n/a"
-	}
-	return strconv.FormatFloat(*x*100, 'f', 1, 64) + "%"
-}
-
-// amount formats an already rounded amount with thousands separators.
-func amount(x float64) string {
-	s := strconv.FormatFloat(x, 'f', 2, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+// pct and amount are format.Ratio and format.Amount, under the names this
+// package's renderers and templates use.
+var (
+	pct    = format.Ratio
+	amount = format.Amount
+)
 
 // count writes n and the noun, plural unless n is 1.
 func count(n int, noun string) string {

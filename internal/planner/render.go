@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tranchehq/tranche/internal/format"
 )
 
 // WriteJSON writes the plan in its versioned JSON form.
@@ -25,20 +27,11 @@ func money(cur string, x float64) string {
 	if x < 0 {
 		sign, x = "-", -x
 	}
-	s := strconv.FormatFloat(x, 'f', 2, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
 	sym := cur + " "
 	if cur == "USD" || cur == "" {
 		sym = "$"
 	}
-	return sign + sym + b.String() + "." + frac
+	return sign + sym + format.Amount(x)
 }
 
 // rate writes an hourly amount with enough digits for small commitments.

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tranchehq/tranche/internal/format"
 	"github.com/tranchehq/tranche/providers/focus"
 )
 
@@ -20,34 +21,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return enc.Encode(r)
 }
 
-// pct formats a ratio as a percentage with one decimal, "n/a" when
-// undefined.
-func pct(x *float64) string {
-	if x == nil {
-		return "n/a"
-	}
-	return strconv.FormatFloat(*x*100, 'f', 1, 64) + "%"
-}
-
-// amount formats an already rounded amount with thousands separators.
-func amount(x float64) string {
-	s := strconv.FormatFloat(x, 'f', 2, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+// pct and amount are format.Ratio and format.Amount, under the names this
+// package's renderers and templates use.
+var (
+	pct    = format.Ratio
+	amount = format.Amount
+)
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
