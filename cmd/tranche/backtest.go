@@ -189,27 +189,14 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 		}
 	}
 	if o.inventory != "" {
-		inv, err := providers.LoadInventory(o.inventory)
-		if err != nil {
-			return inputError{err}
-		}
 		var notes []string
-		in.Owned, notes = planner.MergeOwned(in.Owned, inv)
+		if in.Owned, notes, err = mergeInventory(o.inventory, in.Owned); err != nil {
+			return err
+		}
 		in.Notes = append(in.Notes, notes...)
 	}
-	if o.policy != "" {
-		if opt.Policy, err = planner.LoadPolicy(o.policy); err != nil {
-			return inputError{err}
-		}
-	}
-	if o.risk != "" {
-		base := opt.Policy
-		if o.policy == "" {
-			base = planner.DefaultPolicy()
-		}
-		if opt.Policy, err = planner.ApplyRisk(base, o.risk); err != nil {
-			return usageError{fmt.Errorf("backtest: --risk: %w", err)}
-		}
+	if opt.Policy, err = loadPolicy("backtest", o.policy, o.risk); err != nil {
+		return err
 	}
 	if o.scenarios < 2 || o.scenarios > 1000 {
 		return usageError{fmt.Errorf("backtest: --scenarios %d: want 2 to 1000", o.scenarios)}

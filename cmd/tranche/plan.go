@@ -136,16 +136,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if err != nil {
 		return inputError{err}
 	}
-	pol := planner.DefaultPolicy()
-	if o.policy != "" {
-		if pol, err = planner.LoadPolicy(o.policy); err != nil {
-			return inputError{err}
-		}
-	}
-	if o.risk != "" {
-		if pol, err = planner.ApplyRisk(pol, o.risk); err != nil {
-			return usageError{fmt.Errorf("plan: --risk: %w", err)}
-		}
+	pol, err := loadPolicy("plan", o.policy, o.risk)
+	if err != nil {
+		return err
 	}
 	if o.optimize != "repeat" && o.optimize != "scenarios" {
 		return usageError{fmt.Errorf("plan: --optimize %q: want repeat or scenarios", o.optimize)}
@@ -184,12 +177,10 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 		return err
 	}
 	if o.inventory != "" {
-		inv, err := providers.LoadInventory(o.inventory)
-		if err != nil {
-			return inputError{err}
-		}
 		var notes []string
-		in.owned, notes = planner.MergeOwned(in.owned, inv)
+		if in.owned, notes, err = mergeInventory(o.inventory, in.owned); err != nil {
+			return err
+		}
 		in.notes = append(in.notes, notes...)
 		in.sources = append(in.sources, "inventory "+o.inventory)
 	}
@@ -212,6 +203,36 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	}
 	p.Notes = append(in.notes, p.Notes...)
 	return write(cmd.OutOrStdout(), p)
+}
+
+// loadPolicy reads the policy file (the default policy without one) and
+// sets the --risk limits over it; errors are the command's.
+func loadPolicy(command, path, risk string) (planner.Policy, error) {
+	pol := planner.DefaultPolicy()
+	if path != "" {
+		var err error
+		if pol, err = planner.LoadPolicy(path); err != nil {
+			return pol, inputError{err}
+		}
+	}
+	if risk != "" {
+		var err error
+		if pol, err = planner.ApplyRisk(pol, risk); err != nil {
+			return pol, usageError{fmt.Errorf("%s: --risk: %w", command, err)}
+		}
+	}
+	return pol, nil
+}
+
+// mergeInventory reads an inventory file and merges it into the owned
+// commitments billing data shows (planner.MergeOwned).
+func mergeInventory(path string, owned []providers.Commitment) ([]providers.Commitment, []string, error) {
+	inv, err := providers.LoadInventory(path)
+	if err != nil {
+		return nil, nil, inputError{err}
+	}
+	merged, notes := planner.MergeOwned(owned, inv)
+	return merged, notes, nil
 }
 
 // billing is what a plan or backtest needs from FOCUS files.

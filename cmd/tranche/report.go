@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -75,14 +74,9 @@ func runReport(cmd *cobra.Command, g *globalOptions, o *reportOptions, args []st
 	default:
 		return usageError{fmt.Errorf("report: --output %s is not supported (want table, json, csv or html)", g.output)}
 	}
-	var asOf time.Time
-	if o.asOf != "" {
-		var err error
-		if asOf, err = time.Parse(time.RFC3339, o.asOf); err != nil {
-			if asOf, err = time.Parse("2006-01-02", o.asOf); err != nil {
-				return usageError{fmt.Errorf("report: --as-of %q: want RFC 3339 or YYYY-MM-DD", o.asOf)}
-			}
-		}
+	asOf, err := parseTime("--as-of", o.asOf)
+	if err != nil {
+		return err
 	}
 	opt := focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit}
 	if !g.quiet {

@@ -115,16 +115,9 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 	if err != nil {
 		return inputError{err}
 	}
-	base := planner.DefaultPolicy()
-	if o.policy != "" {
-		if base, err = planner.LoadPolicy(o.policy); err != nil {
-			return inputError{err}
-		}
-	}
-	if o.risk != "" {
-		if base, err = planner.ApplyRisk(base, o.risk); err != nil {
-			return usageError{fmt.Errorf("scenario compare: --risk: %w", err)}
-		}
+	base, err := loadPolicy("scenario compare", o.policy, o.risk)
+	if err != nil {
+		return err
 	}
 	type want struct {
 		name string
@@ -150,11 +143,9 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 		return err
 	}
 	if o.inventory != "" {
-		inv, err := providers.LoadInventory(o.inventory)
-		if err != nil {
-			return inputError{err}
+		if in.owned, _, err = mergeInventory(o.inventory, in.owned); err != nil {
+			return err
 		}
-		in.owned, _ = planner.MergeOwned(in.owned, inv)
 	}
 	var out []compareCase
 	for _, c := range cases {
