@@ -5,18 +5,27 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"time"
 )
 
-// minRoundUpTrials is the number of round-up trials the repair step
-// always gets; beyond it, trials go on while they take less than
-// roundUpBudget (or roundUpEvals times one fill of the horizon, whichever
-// is longer).
+// The round-up trials of the repair step: at least roundUpEvals, and more
+// while their work — one fill of the horizon each, measured as hour
+// classes × covers — stays under roundUpWork. A count, not a clock: the
+// same problem gets the same trials on a loaded machine, so the same
+// inputs give the same plan.
 const (
-	minRoundUpTrials = 32
-	roundUpBudget    = 250 * time.Millisecond
-	roundUpEvals     = 64
+	roundUpEvals = 64
+	roundUpWork  = 50_000_000
 )
+
+// roundUpTrials is the number of round-up trials c gets.
+func roundUpTrials(c *compiled) int {
+	covers := 0
+	for k := range c.p.Offerings {
+		covers += len(c.p.Offerings[k].Covers)
+	}
+	work := max(1, len(c.weight)*max(1, covers))
+	return max(roundUpEvals, roundUpWork/work)
+}
 
 // roundRepair turns the continuous optimum into quantities the providers
 // sell, without breaking the policy:
@@ -30,8 +39,8 @@ const (
 //     subgradient at the rounded-down purchase), kept when the billed cost
 //     falls and the policy still holds; the marginal savings are measured
 //     again after each pass, and the trials stop when none is expected to
-//     save or the time budget (the larger of roundUpBudget and roundUpEvals
-//     fills) is spent;
+//     save or the trial budget (roundUpTrials: a count, so that the same
+//     inputs always give the same plan) is spent;
 //  3. the offerings bought in any amount — and, when whole instances are
 //     bought, the spend offerings (bought in cents per hour) — are
 //     re-optimized with the whole ones fixed, then rounded down to their
@@ -193,10 +202,8 @@ type frac struct {
 // one increment up, best expected first, and keeps each that lowers the
 // billed cost cur within the policy. It returns the new cost.
 func roundUp(ctx context.Context, p *Problem, c *compiled, q []float64, fr []frac, cur float64, costOf func([]float64) float64) (float64, error) {
-	start := time.Now()
-	t0 := time.Now()
 	ev := c.evaluate(q, 1, true)
-	budget := max(roundUpBudget, roundUpEvals*time.Since(t0))
+	maxTrials := roundUpTrials(c)
 	tried := make(map[int]bool, len(fr))
 	trials := 0
 	for pass := 0; pass < 4; pass++ {
@@ -242,7 +249,7 @@ func roundUp(ctx context.Context, p *Problem, c *compiled, q []float64, fr []fra
 		})
 		changed := false
 		for _, cd := range cs {
-			if trials >= minRoundUpTrials && time.Since(start) > budget {
+			if trials >= maxTrials {
 				return cur, nil
 			}
 			if err := ctx.Err(); err != nil {
