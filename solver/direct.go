@@ -34,9 +34,6 @@ type relaxed struct {
 	rows      int // size of the (largest) LP solved
 	cols      int
 	binding   []Binding
-	// note, set by Evaluate, says why a purchase whose next unit would
-	// still save money was not bought.
-	note string
 	// converged is false when the decomposition stopped on its iteration
 	// or time limit before proving x optimal within the tolerance.
 	converged bool

@@ -121,9 +121,7 @@ func lineReasons(p *Problem, c *compiled, q []float64, k int, l *Purchase, rel *
 	case l.NextUnitSavings > 1e-6:
 		more := append([]float64(nil), q...)
 		more[k] += step
-		if why := policyViolation(p, c, more); rel.note != "" {
-			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon here, %s", capitalize(stepText), save, rel.note))
-		} else if why != "" {
+		if why := policyViolation(p, c, more); why != "" {
 			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon, but it would break %s.", capitalize(stepText), save, why))
 		} else if p.Policy.MinUtilization > 0 {
 			rs = append(rs, fmt.Sprintf("%s would still save $%.2f over the horizon, but its utilization would fall under the %.0f%% floor.", capitalize(stepText), save, 100*p.Policy.MinUtilization))
