@@ -247,8 +247,14 @@ type billing struct {
 
 // loadBilling opens FOCUS files and derives usage per pool and owned
 // commitments; what the data does not say is turned into notes.
-func loadBilling(cmd *cobra.Command, paths []string, opt focus.Options) (*billing, error) {
+func loadBilling(cmd *cobra.Command, paths []string, opt focus.Options) (out *billing, err error) {
 	ctx := cmd.Context()
+	cin, err := convertCUR(ctx, paths, true, opt.Progress) // CUR 2.0 files read as FOCUS (cur.go)
+	if err != nil {
+		return nil, err
+	}
+	defer cin.finish(&out, &err)
+	paths, opt.Progress = cin.paths, cin.progress(opt.Progress)
 	d, err := focus.Open(ctx, paths, opt)
 	if err != nil {
 		var inv *focus.InvalidError

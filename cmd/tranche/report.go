@@ -83,7 +83,13 @@ func runReport(cmd *cobra.Command, g *globalOptions, o *reportOptions, args []st
 		opt.Progress = cmd.ErrOrStderr()
 	}
 	ctx := cmd.Context()
-	d, err := focus.Open(ctx, args, opt)
+	cin, err := convertCUR(ctx, args, false, opt.Progress) // CUR 2.0 files read as FOCUS (cur.go)
+	if err != nil {
+		return err
+	}
+	defer cin.Close()
+	opt.Progress = cin.progress(opt.Progress)
+	d, err := focus.Open(ctx, cin.paths, opt)
 	if err != nil {
 		var inv *focus.InvalidError
 		if errors.As(err, &inv) { // warnings are results, not progress: shown even with --quiet
@@ -99,6 +105,7 @@ func runReport(cmd *cobra.Command, g *globalOptions, o *reportOptions, args []st
 		return err
 	}
 	defer d.Close()
+	cin.fixDataset(d)
 	r, err := report.Build(ctx, d, report.Options{AsOf: asOf})
 	if err != nil {
 		return err
