@@ -12,7 +12,7 @@ DEB_PKGS  := coinor-libclp-dev pkg-config chromium
 BENCHTIME ?= 1x
 FUZZTIME  ?= 20s
 
-.PHONY: all deps build test test-short bench bench-large fuzz lint demo example clean
+.PHONY: all deps build test test-short bench bench-large traces fuzz lint demo example clean
 
 all: build
 
@@ -43,6 +43,11 @@ test-short: deps
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 3h $(PKGS)
+
+# Backtests of all six demo traces against the hindsight optimum and the
+# provider-style recommender (docs/backtest.md): minutes, for the hindsight LPs.
+traces: deps
+	$(GO) test -count=1 -run TestTraces -v -timeout 1h ./internal/backtest/ -args -traces
 
 # The fleet-size solver cases (1,000 and 10,000 pools): hours.
 bench-large: deps

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -60,9 +62,72 @@ The same flags always give the same bytes. Files of an earlier run in --out
 	f.Uint64Var(&o.seed, "seed", demo.DefaultSeed, "seed of the usage noise (the fleet, events, commitments and prices do not depend on it)")
 	f.IntVar(&o.days, "days", demo.DefaultDays, fmt.Sprintf("length of the window in days (%d to %d)", demo.MinDays, 3*365))
 	f.StringVar(&o.end, "end", demo.DefaultEnd.Format("2006-01-02"), "end of the window, exclusive (YYYY-MM-DD, midnight UTC)")
-	cmd.AddCommand(gen)
+	cmd.AddCommand(gen, newDemoTracesCmd(g))
 	return cmd
 }
+
+type tracesOptions struct {
+	out  string
+	seed uint64
+	days int
+}
+
+func newDemoTracesCmd(g *globalOptions) *cobra.Command {
+	o := &tracesOptions{}
+	cmd := &cobra.Command{
+		Use:   "traces [--out DIR] [--seed N] [--days N]",
+		Short: "Write usage traces of known shapes (growth, trend break, slump, migration, decline, bursty) for backtests",
+		Long: `Traces writes one usage table (CSV: time, the pool columns, quantity; see
+docs/backtest.md) per trace into --out: hourly usage of known shapes in pools
+the demo price book prices — growth, a trend break, a holiday slump, migrations
+between families, a slow decommissioning, bursty business-hours usage — with
+daily and weekly cycles and noise. Backtest a trace with
+"tranche backtest --prices testdata/demo/pricebook.json --usage DIR/NAME.csv".
+The same flags always give the same bytes.`,
+		Example: `  tranche demo traces --out /tmp/traces
+  tranche backtest --prices testdata/demo/pricebook.json --usage /tmp/traces/trend-break.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemoTraces(cmd, g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "traces", "directory to write the traces into (created if missing)")
+	f.Uint64Var(&o.seed, "seed", demo.DefaultSeed, "seed of the noise")
+	f.IntVar(&o.days, "days", 270, "length of every trace in days (60 to 1095)")
+	return cmd
+}
+
+func runDemoTraces(cmd *cobra.Command, g *globalOptions, o *tracesOptions) error {
+	if g.output != outputTable {
+		return usageError{fmt.Errorf("demo traces: --output %s is not supported (the traces are CSV files; the summary is a table)", g.output)}
+	}
+	if o.days < 60 || o.days > 3*365 {
+		return usageError{fmt.Errorf("demo traces: --days %d: want between 60 and 1095", o.days)}
+	}
+	trs, err := demo.Traces(demo.TraceConfig{Seed: o.seed, Days: o.days})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fmt.Errorf("demo traces: %w", err)
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "File\tPools\tDays\tWhat")
+	for _, tr := range trs {
+		path := filepath.Join(o.out, tr.Name+".csv")
+		if err := writeFileAtomic(path, encodeFunc(func(w io.Writer) error { return demo.WriteUsageTable(w, tr.Usage) })); err != nil {
+			return fmt.Errorf("demo traces: %w", err)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", path, len(tr.Usage), o.days, tr.Description)
+	}
+	return tw.Flush()
+}
+
+// encodeFunc lets a function be written by writeFileAtomic.
+type encodeFunc func(io.Writer) error
+
+func (f encodeFunc) Encode(w io.Writer) error { return f(w) }
 
 func runDemoGenerate(cmd *cobra.Command, g *globalOptions, o *demoOptions) error {
 	switch g.output {

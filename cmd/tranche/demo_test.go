@@ -12,6 +12,7 @@ import (
 
 func TestDemoCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "billing")
+	traces := filepath.Join(t.TempDir(), "traces")
 	cases := []struct {
 		name   string
 		args   []string
@@ -29,6 +30,10 @@ func TestDemoCommand(t *testing.T) {
 		{"seed zero", []string{"demo", "generate", "--out", dir, "--seed", "0"}, exitUsage, nil, []string{"--seed 0"}},
 		{"csv unsupported", []string{"demo", "generate", "-o", "csv", "--out", dir}, exitUsage, nil, []string{"not supported"}},
 		{"arguments", []string{"demo", "generate", "extra"}, exitUsage, nil, []string{"unexpected argument"}},
+		{"traces", []string{"demo", "traces", "--out", traces, "--days", "60"}, exitOK,
+			[]string{"trend-break.csv", "migration.csv", "c4.xlarge moves to c5.xlarge"}, nil},
+		{"traces too short", []string{"demo", "traces", "--out", traces, "--days", "30"}, exitUsage, nil, []string{"--days 30"}},
+		{"traces json", []string{"demo", "traces", "-o", "json", "--out", traces}, exitUsage, nil, []string{"not supported"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -208,6 +208,10 @@ func writeFileAtomic(path string, v interface{ Encode(io.Writer) error }) error 
 		return fmt.Errorf("prices: %w", err)
 	}
 	defer os.Remove(f.Name())
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("prices: %w", err)
+	}
 	if err := v.Encode(f); err != nil {
 		f.Close()
 		return err
