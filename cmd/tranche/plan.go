@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,10 @@ type planOptions struct {
 	assumptions string
 	optimize    string
 	risk        string
+	// frontier asks for the sweep frontier: a count or max_regret amounts.
+	frontier string
+	// providerRecs is AWS's own recommendation to bill beside the plan.
+	providerRecs string
 }
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
@@ -49,6 +54,15 @@ effective rate, savings, ROI, break-even, expected utilization, coverage before
 and after, the pools it covers and why), the totals, the savings-versus-
 commitment curve, and what was excluded and why. It carries its as-of time and
 the digest of its inputs: the same inputs give the same plan, byte for byte.
+
+Risk: the purchases are billed in --scenarios futures. With no risk limit given,
+the conservative default is max_regret=0 at risk_level=0.9: in the worst 10 % of
+scenarios the purchases may not lose money against buying nothing, on average.
+--optimize scenarios enforces it; the default repeat optimization cannot, so the
+plan flags the purchases that break it. Every output states the limits in force
+and where each came from (default, policy or --risk); --risk none turns the
+defaults off. The efficient frontier (expected savings against that risk) is
+shown for the savings curve's plans, or with --frontier for re-solved ones.
 
 Output: table (default), json (schema docs/plan-schema.json), csv (the order
 sheet for procurement), markdown, or html (a self-contained page with charts).
@@ -78,12 +92,17 @@ bought.`,
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
 	f.StringVar(&o.optimize, "optimize", "repeat", "what the purchases are optimized over: repeat (the lookback repeated, as the providers do) or scenarios (the --scenarios forecast: expected cost within the risk limits)")
-	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1")
+	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1. "+
+		"Default when neither sets them: max_regret=0 at risk_level=0.9 (no loss on average against buying nothing in the worst 10% of scenarios) — enforced with --optimize scenarios, "+
+		"checked on the scenarios and flagged otherwise; none turns the defaults off")
+	f.StringVar(&o.frontier, "frontier", "", "with --optimize scenarios: re-solve for a sweep of max_regret limits and show expected savings against risk — a number of points (e.g. 5: "+
+		"from 0 to the regret of the plan without a limit) or monthly amounts (e.g. 0,100,500). Without it the frontier is the savings curve's plans billed in the scenarios")
 	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are evaluated on (savings range, chance of loss, waste); 0: none")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator (the same seed gives the same scenarios)")
 	f.StringVar(&o.assumptions, "assumptions", "", "finance's assumptions (YAML, see docs/scenarios.md): growth ranges and planned events for the scenarios; caps, terms and cost of capital for the policy")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
+	f.StringVar(&o.providerRecs, "provider-recommendations", "", "AWS's own purchase recommendation (JSON, tranche.recommendations/v1; see tranche recommendations fetch), billed beside the plan by the same simulator")
 	return cmd
 }
 
@@ -143,6 +162,15 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if o.optimize != "repeat" && o.optimize != "scenarios" {
 		return usageError{fmt.Errorf("plan: --optimize %q: want repeat or scenarios", o.optimize)}
 	}
+	var frontier *planner.FrontierOptions
+	if o.frontier != "" {
+		if o.optimize != "scenarios" {
+			return usageError{errors.New("plan: --frontier re-solves the optimization over scenarios: use it with --optimize scenarios (without it the frontier is the savings curve's plans billed in the scenarios)")}
+		}
+		if frontier, err = planner.ParseFrontier(o.frontier); err != nil {
+			return usageError{fmt.Errorf("plan: --frontier: %w", err)}
+		}
+	}
 	if o.optimize == "scenarios" && o.scenarios < 2 {
 		return usageError{fmt.Errorf("plan: --optimize scenarios needs --scenarios 2 or more")}
 	}
@@ -176,6 +204,13 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if err != nil {
 		return err
 	}
+	var providerRecs *planner.ProviderRecommendation
+	if o.providerRecs != "" {
+		if providerRecs, err = loadProviderRecommendations(o.providerRecs); err != nil {
+			return err
+		}
+		in.sources = append(in.sources, "provider recommendations "+o.providerRecs)
+	}
 	if o.inventory != "" {
 		var notes []string
 		if in.owned, notes, err = mergeInventory(o.inventory, in.owned); err != nil {
@@ -187,11 +222,11 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if in.currency != "" && book.Currency != "" && in.currency != book.Currency {
 		return inputError{fmt.Errorf("plan: the billing data is in %s but the price book %s is in %s; use a price book in the billing currency", in.currency, o.prices, book.Currency)}
 	}
-	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit}, Progress: progress}
+	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit}, Progress: progress, Frontier: frontier}
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
 		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,
-		Unpooled: in.unpooled, Forecast: forecast,
+		Unpooled: in.unpooled, Forecast: forecast, RiskSource: riskSource(o.risk), ProviderRecommendation: providerRecs,
 	}, opts)
 	if err != nil {
 		var ve *solver.ValidationError
@@ -313,4 +348,16 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// riskSource names the risk fields set by --risk, for the plan's record of
+// where each limit came from.
+func riskSource(spec string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(spec, ",") {
+		if k, _, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
+			out[strings.TrimSpace(k)] = "--risk"
+		}
+	}
+	return out
 }

@@ -60,6 +60,7 @@ within the risk you accept. It proposes; people decide: no command buys anything
 		newPlanCmd(g),
 		newDemoCmd(g),
 		newInventoryCmd(g),
+		newRecommendationsCmd(g),
 		newBacktestCmd(g),
 		newScenarioCmd(g),
 	)

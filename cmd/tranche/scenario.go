@@ -164,7 +164,7 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 			forecast = gen
 		}
 		p, err := planner.MakePlan(cmd.Context(), planner.Input{Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
-			Sources: in.sources, RiskForecast: gen, Forecast: forecast}, planner.Options{})
+			Sources: in.sources, RiskForecast: gen, Forecast: forecast, RiskSource: riskSource(o.risk)}, planner.Options{})
 		if err != nil {
 			var ve *solver.ValidationError
 			if errors.Is(err, planner.ErrNoUsage) || errors.Is(err, planner.ErrAsOf) || errors.As(err, &ve) {

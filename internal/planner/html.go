@@ -32,6 +32,9 @@ var htmlTmpl = template.Must(template.New("plan").Funcs(template.FuncMap{
 	"lineCells": lineCells,
 	"inc":       func(i int) int { return i + 1 },
 	"riskRows":  riskRows,
+	// The frontier and the risk limits (frontierview.go, limits.go).
+	"frontierTitle": frontierTitle, "frontierHeads": frontierHeads, "frontierRows": frontierRows, "frontierSummary": frontierSummary,
+	"riskLimits": RiskLimitsText, "riskFlags": riskFlags,
 }).Parse(htmlTemplate))
 
 var (
@@ -52,9 +55,20 @@ func WriteHTML(w io.Writer, p *Plan) error {
 	if err != nil {
 		return err
 	}
+	// Expected savings against risk (frontierview.go).
+	fr, err := chartFrontier(p)
+	if err != nil {
+		return err
+	}
+	// The provider's recommendation beside the plan (compare.go).
+	cmp, err := newComparisonView(p)
+	if err != nil {
+		return err
+	}
 	return htmlTmpl.Execute(w, map[string]any{
 		"P": p, "Header": header(p), "Heads": lineHeads, "RiskHeads": riskHeads, "CurveHeads": curveHeads, "Totals": totalsRows(p),
-		"Curve": cv, "Coverage": cov, "TopPools": pools,
+		"Curve": cv, "Coverage": cov, "TopPools": pools, "Cmp": cmp,
+		"Frontier": fr,
 	})
 }
 

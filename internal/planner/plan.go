@@ -58,6 +58,15 @@ type Input struct {
 	// evaluated on (Plan.Risk, Line.Risk): the spread of their savings,
 	// the probability they lose money, the waste to expect.
 	RiskForecast Forecaster
+	// RiskSource names where risk fields of Policy were set other than the
+	// policy file, by policy field name (e.g. "max_regret": "--risk"),
+	// for Plan.RiskLimits.
+	RiskSource map[string]string
+
+	// ProviderRecommendation, when set, is a provider's own purchase
+	// recommendation, billed beside the plan (compare.go,
+	// Plan.ProviderComparison).
+	ProviderRecommendation *ProviderRecommendation
 }
 
 // Options controls how a plan is computed.
@@ -65,6 +74,10 @@ type Options struct {
 	Solver solver.Options
 	// Progress, when set, receives one line per step of long work.
 	Progress io.Writer
+	// Frontier, when set, re-solves the optimization over the scenarios
+	// for a sweep of max_regret limits (frontier.go); otherwise the
+	// frontier is the savings curve's points billed in the scenarios.
+	Frontier *FrontierOptions
 }
 
 // Plan is the answer: the purchases to make now and everything a
@@ -100,6 +113,15 @@ type Plan struct {
 	// Risk is how the purchases fare across the scenarios of the risk
 	// forecast, when one was asked for.
 	Risk *Risk `json:"Risk,omitempty"`
+	// ProviderComparison is the provider's own recommendation billed
+	// beside the plan, when one was given (compare.go).
+	ProviderComparison *Comparison `json:"ProviderComparison,omitempty"`
+	// RiskLimits are the risk limits in force, where each came from, and
+	// whether the plan meets them on the scenario billing (limits.go).
+	RiskLimits []RiskLimit `json:"RiskLimits"`
+	// Frontier is expected savings against risk for a range of
+	// purchases, each billed in the risk scenarios (frontier.go).
+	Frontier *Frontier `json:"Frontier,omitempty"`
 	// Owned are the commitments the plan counted on.
 	Owned []OwnedLine `json:"Owned"`
 	// Binding lists the policy limits that hold the plan back, with what
@@ -289,11 +311,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if in.Book == nil {
 		return nil, errors.New("planner: no price book")
 	}
-	pol := in.Policy
-	if pol.Lookback == 0 && pol.Horizon == 0 && len(pol.Kinds) == 0 && len(pol.Terms) == 0 && len(pol.PaymentOptions) == 0 &&
-		pol.MaxUpfront == nil && pol.MaxHourlyCommitment == nil && pol.MaxCoverage == nil && pol.MaxThreeYearShare == nil && pol.MinUtilization == 0 {
-		pol = DefaultPolicy()
-	}
+	pol := in.Policy // a zero policy is DefaultPolicy once withDefaults fills it
 	if in.Lookback != 0 {
 		pol.Lookback = Duration(in.Lookback)
 	}
@@ -370,6 +388,10 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		p.Scenarios = len(blocks)
 		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over %d scenarios of the %s forecast (expected cost, within the risk limits); every figure is the expectation over them", len(blocks), fc.Name()))
 	}
+	// Risk limits: the conservative defaults where none is given (limits.go).
+	var riskLimits []RiskLimit
+	pol, riskLimits = withRiskDefaults(pol, in.RiskSource, len(blocks) > 1)
+	p.Policy = pol
 	owned := ownedAt(in.Owned, asOf, p)
 	progress("planning %d pools over a %d-hour horizon (lookback %s – %s, %d owned commitments)",
 		len(usage), horizon, lbStart.Format("2006-01-02 15:04"), asOf.Format("2006-01-02 15:04"), len(owned))
@@ -393,6 +415,11 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	p.InputDigest, err = digest(in.Book, hist, 0, lbTo, owned, pol, asOf, fc.Name()+"|"+riskName)
 	if err != nil {
 		return nil, err
+	}
+	if in.ProviderRecommendation != nil {
+		if p.InputDigest, err = withProviderRecommendation(p.InputDigest, in.ProviderRecommendation); err != nil {
+			return nil, err
+		}
 	}
 	res, err := solver.Solve(ctx, b.Problem, opt.Solver)
 	if err != nil {
@@ -418,13 +445,36 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if p.Curve, err = curve(b, res, horizon); err != nil {
 		return nil, err
 	}
+	var bills *scenarioBills
 	if in.RiskForecast != nil {
 		scen, err := in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
 		if err != nil {
 			return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
 		}
 		progress("evaluating the purchases on %d scenarios of %s", len(scen), in.RiskForecast.Name())
-		if err := p.evaluateRisk(ctx, in.RiskForecast, scen, in.Book, owned); err != nil {
+		bills, err = p.evaluateRisk(ctx, in.RiskForecast, scen, in.Book, owned)
+		if err != nil {
+			return nil, err
+		}
+		// The frontier: expected savings against risk (frontier.go).
+		if err := p.frontier(ctx, frontierInput{built: b, res: res, scen: scen, book: in.Book, owned: owned, bills: bills, forecast: in.RiskForecast.Name()}, opt); err != nil {
+			return nil, err
+		}
+	}
+	p.RiskLimits = riskLimits
+	p.checkRiskLimits(bills)
+	// The provider's own recommendation, billed beside the plan on the
+	// same problem and, with a risk forecast, the same (seeded) scenarios
+	// (compare.go).
+	if in.ProviderRecommendation != nil {
+		var scen []Scenario
+		if in.RiskForecast != nil {
+			if scen, err = in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
+				return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
+			}
+		}
+		progress("billing %s's own recommendation beside the plan", in.ProviderRecommendation.Provider)
+		if err := p.compareProvider(ctx, in, b, res, owned, scen); err != nil {
 			return nil, err
 		}
 	}

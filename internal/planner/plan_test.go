@@ -554,6 +554,7 @@ func TestStochasticRegretLimit(t *testing.T) {
 	}
 	f := fixedForecast{usage: [][]float64{{40}, {40}, {40}, {0}}}
 	free := DefaultPolicy()
+	free.NoRiskDefaults = true // no limit at all, not even the conservative default
 	loose, err := MakePlan(context.Background(), Input{Book: book, History: flat, Forecast: f, Policy: free, RiskForecast: f}, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,9 @@ type Policy struct {
 	// equal terms. 0 compares them at face value, as the providers do.
 	CostOfCapital float64 `yaml:"cost_of_capital,omitempty" json:"CostOfCapital,omitempty"`
 	// Risk limits, each optional, applied when the purchases are
-	// optimized over scenarios (docs/plan.md): RiskLevel is β of the
+	// optimized over scenarios and checked on the scenario billing
+	// otherwise (docs/plan.md); max_regret and risk_level default to 0
+	// and 0.9 unless NoRiskDefaults (limits.go): RiskLevel is β of the
 	// conditional values at risk (0.9: the worst 10 % of scenarios);
 	// MaxRegret caps the mean monthly regret — cost with the purchases
 	// minus cost without — over those worst scenarios (0: the purchases
@@ -62,6 +64,10 @@ type Policy struct {
 	MaxTailWasteShare          *float64 `yaml:"max_tail_waste_share,omitempty" json:"MaxTailWasteShare,omitempty"`
 	UtilizationFloorPercentile float64  `yaml:"utilization_floor_percentile,omitempty" json:"UtilizationFloorPercentile,omitempty"`
 	MaxExpiringPerMonth        *float64 `yaml:"max_expiring_per_month,omitempty" json:"MaxExpiringPerMonth,omitempty"`
+	// NoRiskDefaults turns off the conservative defaults (limits.go:
+	// max_regret 0 at risk_level 0.9) that apply when the policy sets no
+	// max_regret or risk_level.
+	NoRiskDefaults bool `yaml:"no_risk_defaults,omitempty" json:"NoRiskDefaults,omitempty"`
 	// NoLadder plans purchases now only: no later tranche at the expiry
 	// of an owned commitment.
 	NoLadder bool `yaml:"no_ladder,omitempty" json:"NoLadder,omitempty"`
@@ -81,7 +87,9 @@ const (
 // and payment option the price book offers, no cash or commitment cap, a
 // 30-day lookback repeated over a one-year horizon. It is the cost-optimal
 // plan for the repeat scenario, as the providers' recommenders compute
-// theirs; the risk limits of a later version narrow it.
+// theirs; the conservative risk defaults (limits.go: max_regret 0 at
+// risk_level 0.9) narrow it when the purchases are optimized over
+// scenarios, and are checked on the scenario billing otherwise.
 func DefaultPolicy() Policy {
 	return Policy{Lookback: Duration(DefaultLookback), Horizon: Duration(DefaultHorizon)}
 }
@@ -286,9 +294,13 @@ func (p Policy) allows(o providers.Offering) bool {
 // ApplyRisk sets risk limits from "key=value,…" with the policy file's
 // names (risk_level, max_regret, max_waste_share, max_tail_waste_share,
 // utilization_floor_percentile, max_expiring_per_month, min_utilization),
-// and validates the result.
+// and validates the result. The word "none" sets NoRiskDefaults.
 func ApplyRisk(p Policy, spec string) (Policy, error) {
 	for _, kv := range strings.Split(spec, ",") {
+		if strings.TrimSpace(kv) == "none" {
+			p.NoRiskDefaults = true
+			continue
+		}
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok {
 			return p, fmt.Errorf("%q: want key=value", kv)
@@ -313,7 +325,7 @@ func ApplyRisk(p Policy, spec string) (Policy, error) {
 		case "min_utilization":
 			p.MinUtilization = x
 		default:
-			return p, fmt.Errorf("unknown risk limit %q (want risk_level, max_regret, max_waste_share, max_tail_waste_share, utilization_floor_percentile, max_expiring_per_month or min_utilization)", k)
+			return p, fmt.Errorf("unknown risk limit %q (want risk_level, max_regret, max_waste_share, max_tail_waste_share, utilization_floor_percentile, max_expiring_per_month, min_utilization, or none for no default limits)", k)
 		}
 	}
 	return p, p.Validate()

@@ -226,6 +226,9 @@ func WriteTable(w io.Writer, p *Plan) error {
 	for _, s := range PolicyText(p.Policy, p.Currency) {
 		ew.printf("  %s\n", s)
 	}
+	for _, s := range RiskLimitsText(p) { // the risk limits in force and their sources (limits.go)
+		ew.printf("  %s\n", s)
+	}
 	ew.printf("\nPurchases\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	if len(p.Lines) == 0 {
@@ -246,6 +249,8 @@ func WriteTable(w io.Writer, p *Plan) error {
 		}
 		tw.Flush()
 	}
+	writeRiskFlags(ew, p, "  ") // lines that break a risk limit (limits.go)
+	writeFrontierTable(ew, p)   // expected savings against risk (frontierview.go)
 	ew.printf("\nTotals\n")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, r := range totalsRows(p) {
@@ -268,6 +273,7 @@ func WriteTable(w io.Writer, p *Plan) error {
 			}
 		}
 	}
+	writeComparisonTable(ew, p) // the provider's recommendation beside the plan (compare.go)
 	if len(p.Binding) > 0 {
 		ew.printf("\nPolicy limits that bind\n")
 		for _, b := range p.Binding {
@@ -343,6 +349,8 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 			}
 		})
 	}
+	writeRiskFlags(ew, p, "- ")  // lines that break a risk limit (limits.go)
+	writeFrontierMarkdown(ew, p) // expected savings against risk (frontierview.go)
 	ew.printf("\n## Totals\n\n")
 	mdTable(ew, []string{"Figure", "Value"}, func(row func([]string)) {
 		for _, r := range totalsRows(p) {
@@ -364,6 +372,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 			}
 		}
 	}
+	writeComparisonMarkdown(ew, p) // the provider's recommendation beside the plan (compare.go)
 	if len(p.Binding) > 0 {
 		ew.printf("\n## Policy limits that bind\n\n")
 		for _, b := range p.Binding {
@@ -372,6 +381,9 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 	}
 	ew.printf("\n## Policy\n\n")
 	for _, s := range PolicyText(p.Policy, p.Currency) {
+		ew.printf("- %s\n", mdEscape(s))
+	}
+	for _, s := range RiskLimitsText(p) { // the risk limits in force and their sources (limits.go)
 		ew.printf("- %s\n", mdEscape(s))
 	}
 	if len(p.Excluded) > 0 {

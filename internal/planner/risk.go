@@ -41,15 +41,18 @@ type LineRisk struct {
 	MonthlySavingsP90    float64 `json:"MonthlySavingsP90"`
 	ProbabilityOfLoss    float64 `json:"ProbabilityOfLoss"`
 	ExpectedMonthlyWaste float64 `json:"ExpectedMonthlyWaste"`
+	// Breaks lists the risk limits the line breaks on its own, billed in
+	// the scenarios (limits.go), with the figures.
+	Breaks []string `json:"Breaks,omitempty"`
 }
 
 // evaluateRisk bills every scenario with the owned commitments, with and
 // without the plan's purchases to make now (later tranches are re-planned,
 // so they are not part of what is decided), and fills p.Risk and each such
-// line's Risk.
-func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, book *providers.PriceBook, owned []providers.Commitment) error {
+// line's Risk; it returns the bills scenario by scenario.
+func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, book *providers.PriceBook, owned []providers.Commitment) (*scenarioBills, error) {
 	if len(scen) == 0 {
-		return nil
+		return nil, nil
 	}
 	bought := p.Commitments("plan-line-", p.AsOf)
 	all := append(append([]providers.Commitment(nil), owned...), bought...)
@@ -61,13 +64,19 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 	for l := range lineSav {
 		lineSav[l] = make([]float64, n)
 	}
+	bills := &scenarioBills{prob: make([]float64, n), savings: savings, fees: make([]float64, n), waste: waste,
+		lineSav: lineSav, lineFees: make([][]float64, len(p.Lines)), lineWaste: make([][]float64, len(p.Lines))}
+	for l := range p.Lines {
+		bills.lineFees[l], bills.lineWaste[l] = make([]float64, n), make([]float64, n)
+	}
 	for s, sc := range scen {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
+		bills.prob[s] = sc.Probability
 		b, err := BuildProblem(ProblemInput{Book: book, Usage: sc.Usage, Owned: all})
 		if err != nil {
-			return fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
+			return nil, fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
 		}
 		months := float64(b.Problem.Hours) / hoursPerMonth
 		var with, without []solver.Holding
@@ -84,15 +93,15 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 			with = append(with, h)
 		}
 		if len(line) != len(bought) {
-			return fmt.Errorf("planner: scenario %s: %d of the plan's %d purchases map onto the price book", sc.Name, len(line), len(bought))
+			return nil, fmt.Errorf("planner: scenario %s: %d of the plan's %d purchases map onto the price book", sc.Name, len(line), len(bought))
 		}
 		bw, err := solver.Simulate(b.Problem, with, solver.SimOptions{})
 		if err != nil {
-			return fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
+			return nil, fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
 		}
 		bo, err := solver.Simulate(b.Problem, without, solver.SimOptions{})
 		if err != nil {
-			return fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
+			return nil, fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
 		}
 		savings[s] = (bo.Total - bw.Total) / months
 		for h, l := range line {
@@ -101,6 +110,8 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 			w := hb.Fees * (1 - hb.Utilization()) / months
 			waste[s] += w
 			lineWaste[l] += w / float64(n)
+			bills.fees[s] += hb.Fees / months
+			bills.lineFees[l][s], bills.lineWaste[l][s] = hb.Fees/months, w
 		}
 	}
 	r := &Risk{Forecast: f.Name(), Scenarios: n}
@@ -123,7 +134,19 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 		p.Lines[l].Risk = &LineRisk{MonthlySavingsP10: quantile(s, 0.1), MonthlySavingsP50: quantile(s, 0.5), MonthlySavingsP90: quantile(s, 0.9),
 			ProbabilityOfLoss: 100 * shareBelow(s, 0), ExpectedMonthlyWaste: lineWaste[l]}
 	}
-	return nil
+	var total float64
+	for _, x := range bills.prob {
+		total += x
+	}
+	for i := range bills.prob {
+		bills.prob[i] /= total
+	}
+	for l := range p.Lines {
+		if p.Lines[l].Risk == nil {
+			bills.lineSav[l] = nil // not bought now: nothing to check
+		}
+	}
+	return bills, nil
 }
 
 func mean1(xs []float64) float64 {
