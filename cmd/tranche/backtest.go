@@ -105,19 +105,8 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 }
 
 func backtestWriter(format outputFormat) (func(io.Writer, *backtest.Result) error, error) {
-	switch format {
-	case outputTable:
-		return backtest.WriteTable, nil
-	case outputJSON:
-		return backtest.WriteJSON, nil
-	case outputCSV:
-		return backtest.WriteCSV, nil
-	case outputMarkdown:
-		return backtest.WriteMarkdown, nil
-	case outputHTML:
-		return backtest.WriteHTML, nil
-	}
-	return nil, usageError{fmt.Errorf("backtest: --output %s is not supported", format)}
+	return writers[*backtest.Result]{outputTable: backtest.WriteTable, outputJSON: backtest.WriteJSON, outputCSV: backtest.WriteCSV,
+		outputMarkdown: backtest.WriteMarkdown, outputHTML: backtest.WriteHTML}.pick("backtest", format)
 }
 
 func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error {

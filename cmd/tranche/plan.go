@@ -120,19 +120,8 @@ func parseTime(flag, s string) (time.Time, error) {
 }
 
 func planWriter(format outputFormat) (func(io.Writer, *planner.Plan) error, error) {
-	switch format {
-	case outputTable:
-		return planner.WriteTable, nil
-	case outputJSON:
-		return planner.WriteJSON, nil
-	case outputCSV:
-		return planner.WriteCSV, nil
-	case outputMarkdown:
-		return planner.WriteMarkdown, nil
-	case outputHTML:
-		return planner.WriteHTML, nil
-	}
-	return nil, usageError{fmt.Errorf("plan: --output %s is not supported", format)}
+	return writers[*planner.Plan]{outputTable: planner.WriteTable, outputJSON: planner.WriteJSON, outputCSV: planner.WriteCSV,
+		outputMarkdown: planner.WriteMarkdown, outputHTML: planner.WriteHTML}.pick("plan", format)
 }
 
 func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string) error {

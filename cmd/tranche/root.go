@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,17 @@ const (
 )
 
 var outputFormats = []outputFormat{outputTable, outputJSON, outputCSV, outputMarkdown, outputHTML}
+
+// writers are a command's writers of a result, by output format.
+type writers[T any] map[outputFormat]func(io.Writer, T) error
+
+// pick returns the writer of format, or a usage error naming the command.
+func (ws writers[T]) pick(command string, format outputFormat) (func(io.Writer, T) error, error) {
+	if w, ok := ws[format]; ok {
+		return w, nil
+	}
+	return nil, usageError{fmt.Errorf("%s: --output %s is not supported", command, format)}
+}
 
 func (f *outputFormat) String() string { return string(*f) }
 func (f *outputFormat) Type() string   { return "format" }
