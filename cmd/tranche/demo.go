@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tranchehq/tranche/internal/backtest"
 	"github.com/tranchehq/tranche/internal/demo"
 )
 
@@ -116,7 +117,7 @@ func runDemoTraces(cmd *cobra.Command, g *globalOptions, o *tracesOptions) error
 	fmt.Fprintln(tw, "File\tPools\tDays\tWhat")
 	for _, tr := range trs {
 		path := filepath.Join(o.out, tr.Name+".csv")
-		if err := writeFileAtomic(path, encodeFunc(func(w io.Writer) error { return demo.WriteUsageTable(w, tr.Usage) })); err != nil {
+		if err := writeFileAtomic(path, encodeFunc(func(w io.Writer) error { return backtest.WriteUsageTable(w, tr.Usage) })); err != nil {
 			return fmt.Errorf("demo traces: %w", err)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", path, len(tr.Usage), o.days, tr.Description)

@@ -263,6 +263,48 @@ func poolFromColumns(get func(string) string) (providers.PoolKey, error) {
 	return k, checkPool(k)
 }
 
+// WriteUsageTable writes usage as a usage table that ReadUsageTable reads
+// back: the columns time, the pool columns (a field such as "Linux/UNIX"
+// holds a "/", which the one-column pool form cannot carry) and quantity;
+// one row per pool and hour of its series, hours in order and, within an
+// hour, pools in the order of their keys.
+func WriteUsageTable(w io.Writer, usage []providers.UsageSeries) error {
+	series := append([]providers.UsageSeries(nil), usage...)
+	sort.SliceStable(series, func(i, j int) bool { return series[i].Pool.String() < series[j].Pool.String() })
+	var first, end time.Time
+	for i, s := range series {
+		if e := s.Start.Add(time.Duration(len(s.Quantity)) * time.Hour); i == 0 || e.After(end) {
+			end = e
+		}
+		if i == 0 || s.Start.Before(first) {
+			first = s.Start
+		}
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(append([]string{colTime}, poolColumns...), colQuantity)); err != nil {
+		return err
+	}
+	rows := make([][]string, len(series))
+	for i, s := range series {
+		k := s.Pool
+		rows[i] = []string{"", string(k.Provider), k.BillingScope, k.Account, k.Region, k.Service, k.Family, k.Platform, k.Tenancy, string(k.Unit), ""}
+	}
+	for t := first; t.Before(end); t = t.Add(time.Hour) {
+		for i, s := range series {
+			h := int(t.Sub(s.Start) / time.Hour)
+			if h < 0 || h >= len(s.Quantity) {
+				continue
+			}
+			rows[i][0], rows[i][len(rows[i])-1] = t.UTC().Format(time.RFC3339), strconv.FormatFloat(s.Quantity[h], 'f', -1, 64)
+			if err := cw.Write(rows[i]); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
 // checkPool applies the price book's rules for a pool (docs/pricebook.md).
 func checkPool(k providers.PoolKey) error {
 	for _, f := range []struct{ col, v string }{{"region", k.Region}, {"service", k.Service}, {"family", k.Family}} {

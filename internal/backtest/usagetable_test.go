@@ -123,3 +123,46 @@ func FuzzReadUsageTable(f *testing.F) {
 		}
 	})
 }
+
+// WriteUsageTable's table reads back as the same usage, series starting
+// at different hours, a platform holding "/" and a family holding a comma
+// included.
+func TestWriteUsageTableRoundTrip(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux/UNIX", Tenancy: "Shared", Unit: providers.UnitNormalizedHour}
+	b := providers.PoolKey{Provider: providers.AWS, Account: "1234", Region: "eu-west-1", Service: "AmazonEC2", Family: "odd,name", Unit: providers.UnitInstanceHour}
+	in := []providers.UsageSeries{
+		{Pool: a, Start: t0.Add(2 * time.Hour), Quantity: []float64{4, 0, 8.5}},
+		{Pool: b, Start: t0, Quantity: []float64{1, 2}},
+	}
+	var buf strings.Builder
+	if err := WriteUsageTable(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ReadUsageTable(strings.NewReader(buf.String()), "round-trip.csv")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	want := map[string][]float64{a.String(): {0, 0, 4, 0, 8.5}, b.String(): {1, 2, 0, 0, 0}}
+	if len(out) != len(want) {
+		t.Fatalf("%d series read back, want %d", len(out), len(want))
+	}
+	for _, s := range out {
+		w, ok := want[s.Pool.String()]
+		if !ok {
+			t.Fatalf("pool %s read back, not written", s.Pool)
+		}
+		got := make([]float64, 5)
+		for h, q := range s.Quantity {
+			got[int(s.Start.Sub(t0)/time.Hour)+h] = q
+		}
+		for h := range w {
+			if got[h] != w[h] {
+				t.Errorf("%s hour %d: %v, want %v", s.Pool, h, got[h], w[h])
+			}
+		}
+	}
+	if lines := strings.Count(buf.String(), "\n"); lines != 1+3+2 {
+		t.Errorf("%d lines, want a header and one row per pool-hour of the series (6)", lines)
+	}
+}

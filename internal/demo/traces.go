@@ -1,14 +1,9 @@
 package demo
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tranchehq/tranche/providers"
@@ -17,7 +12,8 @@ import (
 // Backtest traces: hourly usage histories of known shapes (growth, a trend
 // break, a holiday slump, migrations between families, a decline, bursty
 // business-hours usage), in pools the demo price book prices, so that a
-// planner can be backtested on futures the lookback does not foretell.
+// planner can be backtested on futures the lookback does not foretell
+// ("tranche demo traces" writes them with backtest.WriteUsageTable).
 // docs/backtest.md shows the table they give.
 
 // Trace is one generated usage history.
@@ -183,42 +179,4 @@ func Traces(cfg TraceConfig) ([]Trace, error) {
 		out = append(out, tr)
 	}
 	return out, nil
-}
-
-// WriteUsageTable writes usage as a usage table (docs/backtest.md): the
-// columns time, quantity and the pool columns (a platform such as
-// "Linux/UNIX" holds a "/", so the one-column pool form cannot carry it);
-// one row per pool and hour, hours in order. Values hold no commas.
-func WriteUsageTable(w io.Writer, usage []providers.UsageSeries) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "time,provider,billing_scope,account,region,service,family,platform,tenancy,unit,quantity")
-	type row struct {
-		t    time.Time
-		pool string
-		q    float64
-	}
-	var rows []row
-	for _, s := range usage {
-		k := s.Pool
-		fields := []string{string(k.Provider), k.BillingScope, k.Account, k.Region, k.Service, k.Family, k.Platform, k.Tenancy, string(k.Unit)}
-		for _, f := range fields {
-			if strings.ContainsAny(f, ",\"\n\r") {
-				return fmt.Errorf("demo: pool %s: field %q holds a comma, quote or newline", k, f)
-			}
-		}
-		pool := strings.Join(fields, ",")
-		for h, q := range s.Quantity {
-			rows = append(rows, row{s.Start.Add(time.Duration(h) * time.Hour), pool, q})
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if !rows[i].t.Equal(rows[j].t) {
-			return rows[i].t.Before(rows[j].t)
-		}
-		return rows[i].pool < rows[j].pool
-	})
-	for _, r := range rows {
-		fmt.Fprintf(bw, "%s,%s,%s\n", r.t.UTC().Format(time.RFC3339), r.pool, strconv.FormatFloat(r.q, 'f', -1, 64))
-	}
-	return bw.Flush()
 }

@@ -33,11 +33,11 @@ func TestTracesShapes(t *testing.T) {
 	}
 	for k, tr := range a {
 		var wa, wb, wc bytes.Buffer
-		if err := WriteUsageTable(&wa, tr.Usage); err != nil {
+		if err := backtest.WriteUsageTable(&wa, tr.Usage); err != nil {
 			t.Fatal(err)
 		}
-		WriteUsageTable(&wb, b[k].Usage)
-		WriteUsageTable(&wc, c[k].Usage)
+		backtest.WriteUsageTable(&wb, b[k].Usage)
+		backtest.WriteUsageTable(&wc, c[k].Usage)
 		if !bytes.Equal(wa.Bytes(), wb.Bytes()) {
 			t.Errorf("%s: the same seed gave different traces", tr.Name)
 		}
