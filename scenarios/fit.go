@@ -24,11 +24,19 @@ const hingeF = 10
 
 // fit is what the generator learns from one pool's fit window.
 type fit struct {
-	zero   bool      // no usage in the idle window (or none at all): 0 over the horizon
-	level  float64   // trend at the first horizon hour, in the pool's unit per hour
-	slope  float64   // trend slope, unit per hour per hour, of the last trend segment
-	se     float64   // standard error of slope
-	hinged bool      // the trend changed slope inside the window
+	zero   bool    // no usage in the idle window (or none at all): 0 over the horizon
+	level  float64 // trend at the first horizon hour, in the pool's unit per hour
+	slope  float64 // trend slope, unit per hour per hour, of the last trend segment
+	se     float64 // standard error of slope
+	hinged bool    // the trend changed slope inside the window
+	// age is how long, in hours up to the first horizon hour, the last
+	// trend segment has held: the whole window, or the time since the
+	// bend. A future break within t hours has probability t/(age + t).
+	age float64
+	// floor is the lowest level a future break can take the trend to: the
+	// lowest point of the fitted trend over the window less the RMS
+	// deviation of the period means from it, at least 0 and at most level.
+	floor  float64
 	season []float64 // multiplicative profile over one period, mean 1
 	resid  []float64 // relative residual of every window hour, ≥ −1
 }
@@ -149,8 +157,15 @@ func fitPool(y []float64, P, idle int) fit {
 	if tr.se*span <= snapResidual*scale {
 		tr.se = 0
 	}
+	if tr.rms <= snapResidual*scale {
+		tr.rms = 0
+	}
 	f.level = max(0, tr.at(span))
 	f.slope, f.se, f.hinged = tr.last, tr.se, tr.hinged
+	f.age, f.floor = tr.age(span), tr.floor(span)
+	if f.level-f.floor <= snapResidual*scale {
+		f.floor = f.level
+	}
 
 	// Residuals, relative to trend × season, so that y ≥ 0 gives ε ≥ −1
 	// and a bootstrapped future is never negative. Where the fitted usage
@@ -177,6 +192,26 @@ type trend struct {
 	hinged      bool
 	last        float64 // slope of the last segment
 	se          float64 // its standard error
+	rms         float64 // root mean square of the points' deviations from the trend (0 without degrees of freedom)
+}
+
+// age is how long the last segment has held at span: since the bend, or
+// over the whole span.
+func (t trend) age(span float64) float64 {
+	if t.hinged {
+		return span - t.c
+	}
+	return span
+}
+
+// floor is the lowest level the trend took over [0, span] (a broken line
+// is lowest at an end or at its bend) less rms, at least 0.
+func (t trend) floor(span float64) float64 {
+	lo := min(t.at(0), t.at(span))
+	if t.hinged {
+		lo = min(lo, t.at(t.c))
+	}
+	return max(0, lo-t.rms)
 }
 
 func (t trend) at(x float64) float64 {
@@ -217,6 +252,7 @@ func fitTrend(x, m []float64) trend {
 	}
 	if K > 2 {
 		line.se = math.Sqrt(sseLine / float64(K-2) / sxx)
+		line.rms = math.Sqrt(sseLine / float64(K-2))
 	}
 	var sq float64
 	for _, v := range m {
@@ -270,6 +306,7 @@ func fitHinge(x, m []float64, c float64) (trend, float64, bool) {
 	if dof := len(x) - 3; dof > 0 {
 		v := inv[1][1] + inv[2][2] + 2*inv[1][2]
 		t.se = math.Sqrt(max(0, sse/float64(dof)*v))
+		t.rms = math.Sqrt(sse / float64(dof))
 	}
 	return t, sse, true
 }

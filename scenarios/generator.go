@@ -36,11 +36,13 @@ var ErrTooLarge = errors.New("scenarios: too large to hold in memory")
 // Generator makes stochastic scenarios from the usage history: per pool,
 // a trend (a straight line, or one bent once, through the weekly means of
 // the fit window) times an hour-of-week profile times a bootstrapped week
-// of residuals; migrations in progress are continued; planned events and
+// of residuals; the trend may break in the future (growth stops, the level
+// falls back); migrations in progress are continued; planned events and
 // growth ranges come from the Assumptions. docs/scenarios.md writes out
 // the method.
 //
-// The zero value is usable: 20 scenarios, seed 0, an 8-week fit window.
+// The zero value is usable: 20 scenarios, seed 0, an 8-week fit window,
+// future trend breaks drawn.
 // The same history, as-of time, horizon, options and seed give the same
 // scenarios, bit for bit.
 type Generator struct {
@@ -61,6 +63,15 @@ type Generator struct {
 	// regardless). Falling trends are continued undamped. 0 means the fit
 	// window; negative, no damping (a straight line).
 	GrowthDamping time.Duration
+	// NoBreaks turns future trend breaks off: every scenario then
+	// continues the fitted trend (damped if rising) to the end of the
+	// horizon. By default each scenario draws a break time and size, shared
+	// by all pools: after the break a pool's trend stops and its level
+	// falls back, by a drawn share, towards the lowest level its fit window
+	// showed; the chance of a break within t hours is t/(age + t), age how
+	// long the pool's current trend has held (docs/scenarios.md, "Trend
+	// breaks").
+	NoBreaks bool
 	// IdleAfter is how long a pool must have had no usage at all, up to
 	// the as-of time, to be taken as decommissioned (0 over the horizon);
 	// 0 means DefaultIdleAfter, negative turns the rule off.
@@ -81,6 +92,9 @@ func (g *Generator) Name() string {
 	name := fmt.Sprintf("bootstrap (seed %d)", g.Seed)
 	if g.Assumptions != nil && g.Assumptions.File != "" {
 		name = fmt.Sprintf("bootstrap (seed %d, assumptions %s)", g.Seed, g.Assumptions.File)
+	}
+	if g.NoBreaks {
+		name = name[:len(name)-1] + ", no trend breaks)"
 	}
 	return name
 }
@@ -161,6 +175,7 @@ type model struct {
 	period  int     // P: seasonal period and bootstrap block, hours
 	weeks   int     // K: blocks in the fit window
 	tau     float64 // growth damping time constant, hours (0: none)
+	breaks  bool    // draw future trend breaks
 	pools   []pool
 	events  []*Event
 	targets [][]int // per event, the pools it acts on (migration: pairs from, to)
@@ -214,7 +229,7 @@ func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, hor
 	if g.IdleAfter != 0 {
 		idle = max(0, int(g.IdleAfter/time.Hour))
 	}
-	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P, tau: float64(window)}
+	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P, tau: float64(window), breaks: !g.NoBreaks}
 	switch {
 	case g.GrowthDamping < 0:
 		m.tau = 0
@@ -328,7 +343,7 @@ func (m *model) pairMigrations(windows [][]float64) {
 		}
 		m.pools[c.f].falling = true
 		m.pools[c.r].partner = c.f
-		m.pools[c.r].sum = fit{level: sf.level, slope: sf.slope, se: sf.se}
+		m.pools[c.r].sum = fit{level: sf.level, slope: sf.slope, se: sf.se, age: sf.age, floor: sf.floor}
 	}
 }
 
@@ -341,6 +356,11 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 	for b := range blocks {
 		blocks[b] = rng.IntN(K)
 	}
+	// The break is drawn after the growth and the residual weeks, so that
+	// turning breaks off leaves those draws as they were. One draw of each
+	// for all pools: a scenario where usage breaks breaks everywhere, as
+	// its growth is high or low everywhere.
+	uBreak, uDrop := rng.Float64(), rng.Float64()
 	usage := make([]providers.UsageSeries, len(m.pools))
 	for i := range m.pools {
 		p := &m.pools[i]
@@ -352,14 +372,27 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 		}
 		f := &p.fit
 		level, slope := f.level, f.slope
+		tf := f // the fit whose trend is drawn (the pair's for a rising pool)
 		var fl *fit
 		switch {
 		case p.falling:
 		case p.partner >= 0:
 			fl = &m.pools[p.partner].fit
+			tf = &p.sum
 			level, slope = p.sum.level, p.growth.apply(p.sum.slope+z*p.sum.se, p.sum.level, z)
 		default:
 			slope = p.growth.apply(slope+z*f.se, level, z)
+		}
+		fromHistory := p.growth == nil
+		// From hour jb on, the trend is at most lb: it stops, fallen back
+		// by the drawn share uDrop of the way to the window's lowest
+		// level. A falling pool of a migration keeps its own course, and
+		// a growth rule of finance's assumptions stands as written.
+		jb, lb := H, 0.0
+		if m.breaks && fromHistory && !p.falling {
+			jb, lb = breakAt(tf.age, tf.floor, uBreak, uDrop, H, func(t float64) float64 {
+				return level + slope*m.damped(slope, t, true)
+			})
 		}
 		for b, k := range blocks {
 			res := f.resid[k*P : (k+1)*P]
@@ -369,7 +402,10 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 					break
 				}
 				t := float64(j)
-				L := level + slope*m.damped(slope, t, p.growth == nil)
+				L := level + slope*m.damped(slope, t, fromHistory)
+				if j >= jb {
+					L = min(L, lb)
+				}
 				if fl != nil {
 					L -= max(0, fl.level+fl.slope*t)
 				}
@@ -380,6 +416,24 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 	m.applyEvents(usage)
 	width := len(fmt.Sprint(n))
 	return planner.Scenario{Name: fmt.Sprintf("bootstrap-%0*d", width, s+1), Probability: 1 / float64(n), Usage: usage}
+}
+
+// breakAt places a future trend break: at hour jb, the first whole hour at
+// or after age·u/(1 − u) (so that a break within t hours has probability
+// t/(age + t)), the trend stops at lb, the level trend(jb) fallen back by
+// the share drop of the way down to floor (never up). jb is horizon when
+// the break falls beyond the horizon.
+func breakAt(age, floor, u, drop float64, horizon int, trend func(t float64) float64) (jb int, lb float64) {
+	at := age * u / (1 - u)
+	if !(at < float64(horizon)) {
+		return horizon, 0
+	}
+	jb = int(math.Ceil(at))
+	if jb >= horizon {
+		return horizon, 0
+	}
+	l := trend(float64(jb))
+	return jb, l - drop*max(0, l-floor)
 }
 
 // damped is the time over which a trend of this slope has acted after t
@@ -438,6 +492,19 @@ type PoolFit struct {
 	// Fresh pools are not in the history: a launch or a migration of the
 	// assumptions creates them.
 	Fresh bool
+	// TrendAge is how long the continued trend (its last segment) has
+	// held up to the as-of time: the fit window, or the time since the
+	// bend. In each scenario a break within t of the as-of time has
+	// probability t/(TrendAge + t). BreakChance is that probability for a
+	// year (8,760 hours). BreakFloor (unit per hour) is the lowest level a
+	// break can take the trend to: it stops at a level drawn uniformly
+	// between where it is and BreakFloor. For the rising pool of a
+	// migration the three are the pair's. All three are 0 where no breaks
+	// are drawn: NoBreaks, decommissioned and fresh pools, the falling pool
+	// of a migration, pools a growth rule applies to.
+	TrendAge    time.Duration
+	BreakChance float64
+	BreakFloor  float64
 }
 
 // Fit reports what Forecast would fit to the history, pool by pool, in
@@ -464,6 +531,11 @@ func (g *Generator) Fit(history []providers.UsageSeries, asOf time.Time) ([]Pool
 					pf.GrowthRule = r
 				}
 			}
+		}
+		if m.breaks && !p.fresh && !p.fit.zero && !p.falling && p.growth == nil {
+			pf.TrendAge = time.Duration(f.age * float64(time.Hour))
+			pf.BreakChance = hoursPerYear / (f.age + hoursPerYear)
+			pf.BreakFloor = f.floor
 		}
 		out[i] = pf
 	}

@@ -193,7 +193,8 @@ func TestLinearTrend(t *testing.T) {
 	line := func(h int) float64 { return 50 + 0.01*float64(h) }
 	hours := 12 * week
 	hist := history([]providers.PoolKey{key("a", "m5")}, hours, func(i, h int) float64 { return line(h) })
-	sc := forecast(t, &Generator{GrowthDamping: -1}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	// Without damping and breaks, every scenario is on the line.
+	sc := forecast(t, &Generator{GrowthDamping: -1, NoBreaks: true}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	for s := range sc {
 		for j, q := range sc[s].Usage[0].Quantity {
 			if want := line(hours + j); math.Abs(q-want) > 1e-6*want {
@@ -201,7 +202,8 @@ func TestLinearTrend(t *testing.T) {
 			}
 		}
 	}
-	// A falling line reaches zero and stays there.
+	// A falling line reaches zero and stays there (breaks on: they never
+	// raise a falling trend).
 	down := history([]providers.PoolKey{key("a", "m5")}, hours, func(i, h int) float64 { return max(0, 100-0.02*float64(h)) })
 	sc = forecast(t, &Generator{}, down, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	q := sc[0].Usage[0].Quantity
@@ -212,12 +214,13 @@ func TestLinearTrend(t *testing.T) {
 
 // TestGrowthDamped: by default a rising trend drawn from the history is
 // damped — after t hours it has added slope·τ·(1 − e^(−t/τ)), τ the fit
-// window — while a falling one is continued as a line.
+// window — while a falling one is continued as a line. (Without breaks:
+// with them, the trend stops at a drawn time.)
 func TestGrowthDamped(t *testing.T) {
 	line := func(h int) float64 { return 50 + 0.01*float64(h) }
 	hours := 12 * week
 	hist := history([]providers.PoolKey{key("a", "m5")}, hours, func(i, h int) float64 { return line(h) })
-	sc := forecast(t, &Generator{}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	sc := forecast(t, &Generator{NoBreaks: true}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	tau := float64(8 * week) // the default fit window
 	for _, j := range []int{0, 100, 1000, 5000, 8759} {
 		want := line(hours) + 0.01*tau*(1-math.Exp(-float64(j)/tau))
@@ -431,7 +434,10 @@ func TestDeterministicHistoryAllEqual(t *testing.T) {
 	hist := history(keys, hours, func(i, h int) float64 {
 		return float64(10*(i+1)) * (1 + 0.0005*float64(i)*float64(h)) * weekly(h)
 	})
-	sc := forecast(t, &Generator{Seed: 99, GrowthDamping: -1}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
+	// Breaks off: the two growing pools would break at drawn times (a
+	// steady rise may stop too); the flat pool is tested with breaks on
+	// in TestBreaks.
+	sc := forecast(t, &Generator{Seed: 99, GrowthDamping: -1, NoBreaks: true}, hist, t0.Add(time.Duration(hours)*time.Hour), 8760)
 	if !allEqual(sc) {
 		t.Fatal("deterministic history: scenarios differ")
 	}

@@ -33,6 +33,7 @@ type backtestOptions struct {
 	memoryLimit string
 	scenarios   int
 	seed        uint64
+	noBreaks    bool
 	risk        string
 	policy      string
 }
@@ -88,6 +89,7 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML, docs/plan.md) for the Tranche strategies")
 	f.IntVar(&o.scenarios, "scenarios", 8, "scenarios the tranche-scenarios strategy optimizes over at each decision")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
+	f.BoolVar(&o.noBreaks, "no-trend-breaks", false, "scenarios: continue every fitted trend to the horizon, with no future trend breaks (docs/scenarios.md)")
 	f.StringVar(&o.risk, "risk", "", "risk limits of the Tranche strategies (as tranche plan --risk), e.g. max_regret=0,risk_level=0.9")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for FOCUS files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
@@ -190,7 +192,7 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 	if o.scenarios < 2 || o.scenarios > 1000 {
 		return usageError{fmt.Errorf("backtest: --scenarios %d: want 2 to 1000", o.scenarios)}
 	}
-	opt.Forecast = &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed}
+	opt.Forecast = &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, NoBreaks: o.noBreaks}
 	res, err := backtest.Run(cmd.Context(), in, opt)
 	if err != nil {
 		var ve *solver.ValidationError
