@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,69 @@ func TestMisallocation(t *testing.T) {
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestDualBound: with a second Compute Savings Plan whose rates are not
+// proportional to the first's, the billing fill's cuts bound nothing, and
+// the bound comes from the allocation's duals. It must lie below the
+// direct LP's optimum (the cheapest allocation, itself below every billed
+// purchase) and below the bill of any purchase, and be close enough to
+// prove something.
+func TestDualBound(t *testing.T) {
+	for _, s := range []fleetSpec{
+		{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 21},
+		{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 10, Seed: 22},
+		{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 7, Seed: 23, Dates: 3},
+	} {
+		p := genFleet(s)
+		r := rand.New(rand.NewPCG(s.Seed, 99))
+		top := -1
+		for k := range p.Offerings {
+			if o := &p.Offerings[k]; o.Type == Spend && (top < 0 || o.Tier > p.Offerings[top].Tier) {
+				top = k
+			}
+		}
+		o := p.Offerings[top]
+		o.ID += "-other"
+		o.Covers = append([]Cover(nil), o.Covers...)
+		for i := range o.Covers {
+			o.Covers[i].Rate *= 0.85 + 0.15*r.Float64()
+		}
+		o.Recurring *= 0.97
+		p.Offerings = append(p.Offerings, o)
+		if misallocation(p, func(int) bool { return true }) == "" {
+			t.Fatalf("%+v: the rates should not be proportional", s)
+		}
+		d := mustSolve(t, p, Options{Method: Direct})
+		b := mustSolve(t, p, Options{Method: Benders})
+		if b.DualBound == "" || b.BoundNote != "" {
+			t.Fatalf("%+v: DualBound %q, BoundNote %q", s, b.DualBound, b.BoundNote)
+		}
+		if b.Bound > d.Objective*(1+1e-7)+1e-7 {
+			t.Errorf("%+v: dual bound %v above the cheapest allocation's optimum %v", s, b.Bound, d.Objective)
+		}
+		if gap := (b.Objective - b.Bound) / b.Objective; gap < 0 || gap > 0.01 {
+			t.Errorf("%+v: objective %v, bound %v: gap %.4f%% (want 0–1%%)", s, b.Objective, b.Bound, 100*gap)
+		}
+		for trial := 0; trial < 50; trial++ {
+			var hs []Holding
+			for k := range b.Relaxed {
+				q := b.Relaxed[k] * 2 * r.Float64()
+				if trial%5 == 0 {
+					q = 0
+				}
+				start, end := p.Offerings[k].Window(p.span())
+				hs = append(hs, Holding{Offering: k, Quantity: q, Start: start, End: end})
+			}
+			bill, err := Simulate(p, hs, SimOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bill.Total < b.Bound*(1-1e-9)-1e-7 {
+				t.Fatalf("%+v: a purchase bills %v, below the proven bound %v", s, bill.Total, b.Bound)
+			}
+		}
+		t.Logf("%+v: direct %.2f, benders %.2f, dual bound %.2f (gap %.4f%%)", s, d.Objective, b.Objective, b.Bound, 100*(b.Objective-b.Bound)/b.Objective)
 	}
 }

@@ -43,7 +43,6 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		per = (per + 1) / 2
 	}
 	_, groups := c.groupOf(per) // cuts per iteration
-	m := lp.NewModel("tranche-master")
 	xcol := make([]int, nk)
 	var cands []int
 	lo := make([]float64, nk)
@@ -52,50 +51,59 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		xcol[k] = -1
 		if si := c.cands[k]; si >= 0 {
 			lo[k], hi[k] = b.get(k)
-			o := &p.Offerings[k]
-			xcol[k] = m.AddColumn("buy["+o.ID+"]", o.HourlyCost()*c.activeHours(si), lo[k], hi[k])
 			cands = append(cands, k)
 		}
 	}
 	theta := make([]int, groups)
-	for g := range theta {
-		theta[g] = m.AddColumn(fmt.Sprintf("theta[%d]", g), 1, 0, math.Inf(1))
-	}
-	rows := policyRows(m, p, xcol)
-	if lim := p.Policy.MaxCVaRRegret; lim != nil {
-		// The CVaR of regret, with each scenario's on-demand cost read from
-		// its groups' epigraph variables: a relaxation of the true row
-		// that tightens as cuts accumulate (Kelley); incumbents are checked
-		// on the fill.
-		beta := p.Policy.cvarLevel()
-		gblock := c.groupBlocks(per)
-		base := c.baseCost()
-		eta := m.AddColumn("cvar.eta", 0, math.Inf(-1), math.Inf(1))
-		main, mainVals := []int{eta}, []float64{1}
-		for b, bl := range c.blocks {
-			z := m.AddColumn(fmt.Sprintf("cvar.z[%d]", b), 0, 0, math.Inf(1))
-			main = append(main, z)
-			mainVals = append(mainVals, bl.prob/(1-beta))
-			cols, vals := []int{z, eta}, []float64{1, 1}
-			for _, k := range cands {
-				if v := p.Offerings[k].HourlyCost() * c.srcHours[c.cands[k]][b]; v != 0 {
-					cols = append(cols, xcol[k])
-					vals = append(vals, -v)
-				}
-			}
-			for g, gb := range gblock {
-				if gb == b {
-					cols = append(cols, theta[g])
-					vals = append(vals, -1/bl.prob)
-				}
-			}
-			m.AddRowWith(fmt.Sprintf("max_cvar_regret[%d]", b), -base[b], math.Inf(1), cols, vals)
+	// build makes the master without cuts: the purchase and epigraph
+	// columns (the same indices every time) and the policy rows.
+	build := func(name string) (*lp.Model, []policyRow) {
+		m := lp.NewModel(name)
+		for _, k := range cands {
+			o := &p.Offerings[k]
+			xcol[k] = m.AddColumn("buy["+o.ID+"]", o.HourlyCost()*c.activeHours(c.cands[k]), lo[k], hi[k])
 		}
-		r := m.AddRowWith("max_cvar_regret", math.Inf(-1), *lim, main, mainVals)
-		rows = append(rows, policyRow{kind: "max_cvar_regret", row: r, limit: *lim, offering: -1})
+		for g := range theta {
+			theta[g] = m.AddColumn(fmt.Sprintf("theta[%d]", g), 1, 0, math.Inf(1))
+		}
+		rows := policyRows(m, p, xcol)
+		if lim := p.Policy.MaxCVaRRegret; lim != nil {
+			// The CVaR of regret, with each scenario's on-demand cost read from
+			// its groups' epigraph variables: a relaxation of the true row
+			// that tightens as cuts accumulate (Kelley); incumbents are checked
+			// on the fill.
+			beta := p.Policy.cvarLevel()
+			gblock := c.groupBlocks(per)
+			base := c.baseCost()
+			eta := m.AddColumn("cvar.eta", 0, math.Inf(-1), math.Inf(1))
+			main, mainVals := []int{eta}, []float64{1}
+			for b, bl := range c.blocks {
+				z := m.AddColumn(fmt.Sprintf("cvar.z[%d]", b), 0, 0, math.Inf(1))
+				main = append(main, z)
+				mainVals = append(mainVals, bl.prob/(1-beta))
+				cols, vals := []int{z, eta}, []float64{1, 1}
+				for _, k := range cands {
+					if v := p.Offerings[k].HourlyCost() * c.srcHours[c.cands[k]][b]; v != 0 {
+						cols = append(cols, xcol[k])
+						vals = append(vals, -v)
+					}
+				}
+				for g, gb := range gblock {
+					if gb == b {
+						cols = append(cols, theta[g])
+						vals = append(vals, -1/bl.prob)
+					}
+				}
+				m.AddRowWith(fmt.Sprintf("max_cvar_regret[%d]", b), -base[b], math.Inf(1), cols, vals)
+			}
+			r := m.AddRowWith("max_cvar_regret", math.Inf(-1), *lim, main, mainVals)
+			rows = append(rows, policyRow{kind: "max_cvar_regret", row: r, limit: *lim, offering: -1})
+		}
+		m.SetObjectiveOffset(c.ownedFees())
+		return m, rows
 	}
+	m, rows := build("tranche-master")
 	fixedRows := m.NumRows()
-	m.SetObjectiveOffset(c.ownedFees())
 	master, err := lp.Load(m, opts.LP)
 	if err != nil {
 		return nil, fmt.Errorf("solver: benders master: %w", err)
@@ -114,19 +122,42 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		master.AddRow(name, lower, math.Inf(1), cols, vals)
 		mrows = append(mrows, managed{coverage: coverage, lower: lower})
 	}
+	cut := func(value float64, grad []float64, x []float64, g int) (rhs float64, cols []int, vals []float64) {
+		cols = []int{theta[g]}
+		vals = []float64{1}
+		rhs = value
+		for _, k := range cands {
+			if gk := grad[k]; gk != 0 {
+				cols = append(cols, xcol[k])
+				vals = append(vals, -gk)
+				rhs -= gk * x[k]
+			}
+		}
+		return rhs, cols, vals
+	}
+	// Where the billing rule may allocate worse than the model
+	// (misallocation), the billing fill's cuts bound nothing. The fill then
+	// also values a feasible dual of each hour's allocation LP
+	// (compiled.dualValue), whose cuts have the same slopes and are valid
+	// at every purchase; a second master collects them, taken at the same
+	// points, and solved once at the end, without the trust region, its
+	// optimum is a proven lower bound. The billing cuts still steer the
+	// search.
+	var shadow *lp.Model
+	why := misallocation(p, c.offered)
+	if why != "" {
+		shadow, _ = build("tranche-bound")
+		c.dualCuts = true
+		defer func() { c.dualCuts = false }()
+	}
 	addCuts := func(ev *evaluation, x []float64) {
 		for g := 0; g < groups; g++ {
-			cols := []int{theta[g]}
-			vals := []float64{1}
-			rhs := ev.groupOD[g]
-			for _, k := range cands {
-				if gk := ev.grad[g][k]; gk != 0 {
-					cols = append(cols, xcol[k])
-					vals = append(vals, -gk)
-					rhs -= gk * x[k]
-				}
-			}
+			rhs, cols, vals := cut(ev.groupOD[g], ev.grad[g], x, g)
 			addRow("", rhs, cols, vals, false)
+			if shadow != nil {
+				rhs, cols, vals := cut(ev.groupDual[g], ev.dualGrad[g], x, g)
+				shadow.AddRowWith("", rhs, math.Inf(1), cols, vals)
+			}
 		}
 	}
 	usageValue := c.usageValue()
@@ -361,7 +392,18 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		}
 		done = converged()
 	}
-	r := &relaxed{x: xhat, objective: fhat, bound: lower, method: Benders, iters: iter, rows: master.NumRows(), cols: m.NumColumns(), converged: done}
+	r := &relaxed{x: xhat, objective: fhat, bound: lower, method: Benders, iters: iter, rows: master.NumRows(), cols: m.NumColumns(), converged: done, stopped: !done}
+	if shadow != nil {
+		r.dualBound = why
+		bound, err := shadowBound(ctx, shadow, opts)
+		if err != nil {
+			r.converged = false
+			r.boundNote = fmt.Sprintf("%s, and the bound from the allocation's duals could not be solved (%v)", why, err)
+		} else {
+			r.bound = min(bound, fhat)
+			r.converged = fhat-r.bound <= tol*max(1, math.Abs(fhat))
+		}
+	}
 	if lastGlobal != nil {
 		r.binding = explainRows(p, rows, lastGlobal)
 	}
@@ -374,6 +416,34 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 			Text: fmt.Sprintf("The coverage ceiling of %.1f%% binds: one percentage point more would save $%.2f over the horizon.", 100*lim, v)})
 	}
 	return r, nil
+}
+
+// shadowBound solves the master of the dual cuts (compiled.dualValue).
+func shadowBound(ctx context.Context, m *lp.Model, opts *Options) (float64, error) {
+	s, err := lp.Load(m, opts.LP)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	sol, err := s.Solve(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return sol.Objective, nil
+}
+
+// offered reports whether offering k can hold capacity in the compiled
+// problem: bought (a candidate) or owned.
+func (c *compiled) offered(k int) bool {
+	if c.cands[k] >= 0 {
+		return true
+	}
+	for _, s := range c.srcs {
+		if s.offering == k {
+			return true
+		}
+	}
+	return false
 }
 
 // feasibleStep returns the point x = a + λ(b − a) with the largest λ in

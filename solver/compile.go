@@ -57,6 +57,10 @@ type compiled struct {
 	u        []float64 // class-major usage: class c is u[c*np : (c+1)*np]
 
 	stats Compression
+	// dualCuts makes fill compute compiled.dualValue as well (solveBenders
+	// sets it before any fill when the billing fill's own cuts would not
+	// be valid).
+	dualCuts bool
 
 	groupMu sync.Mutex
 	groups  map[int]grouping // groupOf's partitions, by groups per set

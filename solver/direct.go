@@ -37,6 +37,13 @@ type relaxed struct {
 	// converged is false when the decomposition stopped on its iteration
 	// or time limit before proving x optimal within the tolerance.
 	converged bool
+	// dualBound, when set, says why the bound comes from the allocation's
+	// duals (compiled.dualValue): the billing fill's cuts are not valid;
+	// boundNote says why there is no proven bound at all; stopped, that
+	// the search ended at its iteration or time limit.
+	dualBound string
+	stopped   bool
+	boundNote string
 	// whole is the compiled problem when it was solved whole (not split
 	// into components), for the later stages to reuse.
 	whole *compiled

@@ -22,6 +22,12 @@ type fillWork struct {
 	// uncovered when its turn comes × rate.
 	wantReach []bool
 	reach     []float64
+	// With compiled.dualCuts, fill sets dual to the value of a feasible
+	// solution of the dual of the hour's allocation LP (see fill); pi is
+	// its scratch space.
+	dual   float64
+	pi     []float64
+	dualMu []float64 // per source: its μ in that solution (λ where it has capacity)
 }
 
 func (c *compiled) newWork() *fillWork {
@@ -33,6 +39,10 @@ func (c *compiled) newWork() *fillWork {
 		left:   make([]float64, len(c.srcs)),
 		lambda: make([]float64, len(c.srcs)),
 		base:   make([]int, len(c.srcs)+1),
+	}
+	if c.dualCuts {
+		w.pi = make([]float64, c.np)
+		w.dualMu = make([]float64, len(c.srcs))
 	}
 	for si, s := range c.srcs {
 		w.base[si+1] = w.base[si] + c.covStart[s.offering+1] - c.covStart[s.offering]
@@ -146,23 +156,92 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 			w.resid[p] += t
 		}
 	}
+	if c.dualCuts {
+		w.dual = c.dualValue(cl, caps, w)
+	}
 	return od
 }
 
-// sweep fills every class in turn for purchase x, without subgradients,
-// and calls visit after each fill with the class and its segment; the fill's
-// state is in w.
-func (c *compiled) sweep(x []float64, w *fillWork, visit func(cl, seg int)) {
-	caps := make([]float64, len(c.srcs))
-	seg := -1
-	for cl := range c.weight {
-		if c.classSeg[cl] != seg {
-			seg = c.classSeg[cl]
-			c.caps(seg, x, caps)
+// dualValue bounds the hour's on-demand cost from below whatever the
+// allocation. The cheapest allocation of one hour is the LP
+//
+//	minimize Σ_p d_p·y_p  subject to  y_p + Σ_s a_sp ≥ u_p,  Σ_p r_sp·a_sp ≤ cap_s,  a, y ≥ 0
+//
+// whose dual is: maximize Σ_p π_p·u_p − Σ_s μ_s·cap_s subject to
+// 0 ≤ π_p ≤ d_p and π_p ≤ μ_s·r_sp. Taking μ_s = λ_s from the fill's
+// backward pass and each π_p as large as that allows gives a feasible dual
+// solution, so its value is at most the cheapest allocation's cost (weak
+// duality), which is at most the billing rule's, for every capacity: the
+// cut Σ_p π_p·u_p − Σ_s λ_s·cap_s(x) is linear in x and valid everywhere,
+// even where the billing rule allocates worse than the LP (misallocation).
+// Where it allocates optimally the fill's λ are optimal duals and the value
+// equals the fill's cost.
+func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
+	pi := w.pi
+	copy(pi, c.d)
+	seg := c.classSeg[cl]
+	var v float64
+	for si, s := range c.srcs {
+		if !c.active[seg][si] || caps[si] <= 0 {
+			continue
 		}
-		c.fill(cl, caps, w, false)
-		visit(cl, seg)
+		lam := w.lambda[si]
+		w.dualMu[si] = lam
+		v -= lam * caps[si]
+		for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
+			if q := lam * c.covRate[i]; q < pi[c.covPool[i]] {
+				pi[c.covPool[i]] = q
+			}
+		}
 	}
+	// A source without capacity costs nothing in the dual whatever its μ:
+	// take the least μ that keeps its constraints, max_p π_p / r_sp.
+	for si, s := range c.srcs {
+		if !c.active[seg][si] || caps[si] > 0 {
+			continue
+		}
+		var mu float64
+		for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
+			mu = max(mu, pi[c.covPool[i]]/c.covRate[i])
+		}
+		w.dualMu[si] = mu
+	}
+	for p, u := range c.classUsage(cl) {
+		v += pi[p] * u
+	}
+	return v
+}
+
+// sweep fills every class for purchase x, without subgradients, and calls
+// visit after each fill with the fill's state, the class and its segment.
+// The classes are shared out among goroutines, each with its own state
+// (made by newWork, then prep when set); visit must only write what
+// belongs to its class.
+func (c *compiled) sweep(x []float64, prep func(w *fillWork), visit func(w *fillWork, cl, seg int)) {
+	nc := len(c.weight)
+	workers := max(1, min(runtime.GOMAXPROCS(0), nc/256+1))
+	var wg sync.WaitGroup
+	for wi := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := c.newWork()
+			if prep != nil {
+				prep(w)
+			}
+			caps := make([]float64, len(c.srcs))
+			seg := -1
+			for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
+				if c.classSeg[cl] != seg {
+					seg = c.classSeg[cl]
+					c.caps(seg, x, caps)
+				}
+				c.fill(cl, caps, w, false)
+				visit(w, cl, seg)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // caps returns the capacity of every source in segment g, given purchase
@@ -183,10 +262,15 @@ func (c *compiled) caps(g int, x []float64, out []float64) {
 // evaluation is the optimizer's view of a purchase: the on-demand cost per
 // group of classes and its subgradient, and the use of each purchase.
 type evaluation struct {
-	onDemand float64     // USD over the horizon
-	groupOD  []float64   // per group
-	grad     [][]float64 // per group, per offering: d(on-demand)/d(x_k), USD per unit
-	used     []float64   // per offering: capacity of the purchase used, unit-hours
+	onDemand float64   // USD over the horizon
+	groupOD  []float64 // per group
+	// groupDual, with compiled.dualCuts, is per group a lower bound on the
+	// cheapest allocation's on-demand cost (compiled.dualValue); the cut
+	// groupDual + grad·(x' − x) bounds it at every x'.
+	groupDual []float64
+	dualGrad  [][]float64 // per group, per offering: the dual cut's slope
+	grad      [][]float64 // per group, per offering: d(on-demand)/d(x_k), USD per unit
+	used      []float64   // per offering: capacity of the purchase used, unit-hours
 	// Per scenario: the on-demand cost and the capacity of each purchase
 	// used, weighted by the scenario's probability like the totals (divide
 	// by it for the scenario's own figures).
@@ -205,6 +289,8 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 	nb := len(c.blocks)
 	type part struct {
 		od    []float64
+		dual  []float64
+		dgrad [][]float64
 		grad  [][]float64
 		used  []float64
 		bod   []float64
@@ -216,7 +302,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		wg.Add(1)
 		go func(wi int) {
 			defer wg.Done()
-			pt := part{od: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
+			pt := part{od: make([]float64, groups), dual: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
 			for b := range pt.bused {
 				pt.bused[b] = make([]float64, nk)
 			}
@@ -224,6 +310,12 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				pt.grad = make([][]float64, groups)
 				for g := range pt.grad {
 					pt.grad[g] = make([]float64, nk)
+				}
+				if c.dualCuts {
+					pt.dgrad = make([][]float64, groups)
+					for g := range pt.dgrad {
+						pt.dgrad[g] = make([]float64, nk)
+					}
 				}
 			}
 			w := c.newWork()
@@ -240,6 +332,9 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				od := wt * c.fill(cl, caps, w, grad)
 				pt.od[g] += od
 				pt.bod[b] += od
+				if grad && c.dualCuts {
+					pt.dual[g] += wt * w.dual
+				}
 				for si, s := range c.srcs {
 					if s.owned >= 0 || !c.active[seg][si] {
 						continue
@@ -249,6 +344,9 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 					pt.bused[b][s.offering] += u
 					if grad {
 						pt.grad[g][s.offering] -= wt * w.lambda[si]
+						if c.dualCuts {
+							pt.dgrad[g][s.offering] -= wt * w.dualMu[si]
+						}
 					}
 				}
 			}
@@ -256,7 +354,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		}(wi)
 	}
 	wg.Wait()
-	ev := &evaluation{groupOD: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
+	ev := &evaluation{groupOD: make([]float64, groups), groupDual: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
 	for b := range ev.blockUsed {
 		ev.blockUsed[b] = make([]float64, nk)
 	}
@@ -265,14 +363,26 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		for g := range ev.grad {
 			ev.grad[g] = make([]float64, nk)
 		}
+		if c.dualCuts {
+			ev.dualGrad = make([][]float64, groups)
+			for g := range ev.dualGrad {
+				ev.dualGrad[g] = make([]float64, nk)
+			}
+		}
 	}
 	for _, pt := range parts {
 		for g := range pt.od {
 			ev.groupOD[g] += pt.od[g]
+			ev.groupDual[g] += pt.dual[g]
 			ev.onDemand += pt.od[g]
 			if grad {
 				for k, v := range pt.grad[g] {
 					ev.grad[g][k] += v
+				}
+				if pt.dgrad != nil {
+					for k, v := range pt.dgrad[g] {
+						ev.dualGrad[g][k] += v
+					}
 				}
 			}
 		}

@@ -120,6 +120,18 @@ type Result struct {
 	// found before the iteration or time limit and the true optimum lies
 	// between Bound and Objective.
 	Converged bool
+	// DualBound, when set, says why Bound was proven from feasible duals
+	// of each hour's allocation LP rather than from the billing fill: where
+	// savings plans of one tier charge rates that are not proportional, the
+	// billing rule (one plan after the other, each to the highest discount
+	// first) need not be the cheapest allocation, and the billing fill's
+	// cuts bound nothing. The gap Objective − Bound then includes what the
+	// billing rule charges beyond the cheapest allocation, so Converged is
+	// seldom true; the gap is the proof.
+	DualBound string
+	// Stopped reports that the decomposition ended at its iteration or
+	// time limit rather than at its own stopping test.
+	Stopped bool
 	// BoundNote says why Bound is not a proof when the method's bound
 	// rests on an assumption the problem breaks (Converged is then false).
 	BoundNote string
@@ -205,20 +217,12 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	copy(res.Relaxed, rel.x)
 	res.Objective, res.Bound, res.Converged = rel.objective, rel.bound, rel.converged
 	res.Method, res.Iterations = rel.method, rel.iters
-	if res.Method == Benders {
-		// Benders' cuts come from the billing fill; they bound the
-		// optimum only where the fill allocates optimally.
-		excluded := map[int]bool{}
-		for _, k := range p.Policy.Exclude {
-			excluded[k] = true
-		}
-		owned := map[int]bool{}
-		for _, c := range p.Owned {
-			owned[c.Offering] = true
-		}
-		if why := misallocation(p, func(k int) bool { return !excluded[k] || owned[k] }); why != "" {
-			res.Converged, res.BoundNote = false, why
-		}
+	// Benders' cuts come from the billing fill; where it may allocate worse
+	// than the model the bound comes from the allocation's duals instead
+	// (solveBenders), or there is none.
+	res.DualBound, res.Stopped = rel.dualBound, rel.stopped
+	if rel.boundNote != "" {
+		res.Converged, res.BoundNote = false, rel.boundNote
 	}
 	res.LPRows, res.LPColumns = rel.rows, rel.cols
 	res.Binding = rel.binding
@@ -310,6 +314,13 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 		out.objective += r.objective
 		out.bound += r.bound
 		out.converged = out.converged && r.converged
+		out.stopped = out.stopped || r.stopped
+		if out.dualBound == "" {
+			out.dualBound = r.dualBound
+		}
+		if out.boundNote == "" {
+			out.boundNote = r.boundNote
+		}
 		out.iters += r.iters
 		if r.rows*r.cols >= out.rows*out.cols {
 			out.rows, out.cols, out.method = r.rows, r.cols, r.method

@@ -292,6 +292,11 @@ type SolverInfo struct {
 	Converged bool   `json:"Converged"`
 	// BoundNote says why the bound is not a proof, when it is not.
 	BoundNote string `json:"BoundNote,omitempty"`
+	// DualBound says why the bound comes from the allocation's duals
+	// (solver.Result.DualBound); Stopped, that the solver ended at its
+	// iteration or time limit.
+	DualBound string `json:"DualBound,omitempty"`
+	Stopped   bool   `json:"Stopped,omitempty"`
 	// Objective and Bound are the model's cost and proven lower bound over
 	// the horizon; ModelGap and RoundingGap as in solver.Result.
 	Objective   float64 `json:"Objective"`
@@ -430,11 +435,14 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	case res.BoundNote != "":
 		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: %s. The plan's figures are the billing rules' and exact; the gap to the decomposition's bound (%.2f %s) is indicative only",
 			res.BoundNote, math.Max(0, res.Objective-res.Bound), p.Currency))
+	case res.DualBound != "" && !res.Stopped:
+		p.Notes = append(p.Notes, fmt.Sprintf("Proven within %.2f %s over the horizon (%.3f%% of the cost) of the best purchase. The bound comes from the duals of each hour's cheapest allocation, not the billing rule's, because %s",
+			math.Max(0, res.Objective-res.Bound), p.Currency, 100*math.Max(0, res.Objective-res.Bound)/math.Max(1, res.Objective), res.DualBound))
 	case !res.Converged:
 		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: the solver stopped at its limit; the best plan may save up to %.2f %s more over the horizon",
 			res.Objective-res.Bound, p.Currency))
 	}
-	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, BoundNote: res.BoundNote, Objective: res.Objective, Bound: res.Bound,
+	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, BoundNote: res.BoundNote, DualBound: res.DualBound, Stopped: res.Stopped, Objective: res.Objective, Bound: res.Bound,
 		ModelGap: res.ModelGap, RoundingGap: res.RoundingGap, Iterations: res.Iterations, Hours: horizon,
 		HourClasses: res.Compression.Classes, Pools: len(b.Problem.Pools), Offerings: len(b.Problem.Offerings)}
 	p.fill(b, res)
