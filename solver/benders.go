@@ -138,11 +138,11 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	// Where the billing rule may allocate worse than the model
 	// (misallocation), the billing fill's cuts bound nothing. The fill then
 	// also values a feasible dual of each hour's allocation LP
-	// (compiled.dualValue), whose cuts have the same slopes and are valid
-	// at every purchase; a second master collects them, taken at the same
-	// points, and solved once at the end, without the trust region, its
-	// optimum is a proven lower bound. The billing cuts still steer the
-	// search.
+	// (compiled.dualValue), whose cuts are valid at every purchase; a
+	// second master collects them, taken at the same points, and solved
+	// once at the end, without the trust region (and without the
+	// linearised coverage ceiling, which is not a relaxation), its optimum
+	// is a proven lower bound. The billing cuts still steer the search.
 	var shadow *lp.Model
 	why := misallocation(p, c.offered)
 	if why != "" {
