@@ -72,7 +72,7 @@ func misallocation(p *Problem, offered func(k int) bool) string {
 					}
 				}
 				if shared > 1 && hi > lo*(1+1e-9) {
-					return fmt.Sprintf("%s and %s (tier %d) cover %d common pools at rates that are not proportional (ratio %.4g to %.4g): the billing rule applies one after the other, each to the highest discount first, which need not be the cheapest split, so the billing fill is not convex there and Benders' bound is not proven",
+					return fmt.Sprintf("%s and %s (tier %d) cover %d common pools at rates that are not proportional (ratio %.4g to %.4g): the billing rule applies one after the other, each to the highest discount first, which need not be the cheapest split, so the billing fill is not convex there and its own cuts bound nothing",
 						p.Offerings[vs[i].k].ID, p.Offerings[vs[j].k].ID, t, shared, lo, hi)
 				}
 			}
