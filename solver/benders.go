@@ -404,6 +404,28 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 			r.converged = fhat-r.bound <= tol*max(1, math.Abs(fhat))
 		}
 	}
+	if !r.converged && ctx.Err() == nil {
+		// The Lagrangian bound priced at the incumbent (lagrange.go) holds
+		// whatever the billing rule does, and at fleet size proves far more
+		// than the cuts do in the same time (1,000 pools after 10 s: 0.05 %
+		// against 1.0 %, docs/benchmarks.md).
+		l, xr := c.lagrangeBound(xhat, b)
+		// Its argmin sizes the pools' own instances anew: a second
+		// candidate, kept when it bills less within the policy (1,000
+		// pools after 10 s: 0.002 % less).
+		if policyOK(p, c, xr) {
+			if evr := c.evaluate(xr, per, true); feasible(xr, evr) {
+				if fr := cost(xr, evr); fr < fhat {
+					xhat, fhat = xr, fr
+					r.x, r.objective = xr, fr
+				}
+			}
+		}
+		if r.boundNote != "" || l > r.bound {
+			r.bound, r.boundNote = min(l, fhat), ""
+		}
+		r.converged = fhat-r.bound <= tol*max(1, math.Abs(fhat))
+	}
 	if lastGlobal != nil {
 		r.binding = explainRows(p, rows, lastGlobal)
 	}
