@@ -404,7 +404,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 			r.converged = fhat-r.bound <= tol*max(1, math.Abs(fhat))
 		}
 	}
-	if !r.converged && ctx.Err() == nil {
+	if !r.converged && !opts.noLagrange && ctx.Err() == nil {
 		// The Lagrangian bound priced at the incumbent (lagrange.go) holds
 		// whatever the billing rule does, and at fleet size proves far more
 		// than the cuts do in the same time (1,000 pools after 10 s: 0.05 %

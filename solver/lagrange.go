@@ -1,9 +1,10 @@
 package solver
 
 import (
+	"cmp"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -171,9 +172,6 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			bound += net * hi
 		}
 	}
-	// The pools: the quantile rule over their classes. The cost is
-	// piecewise linear in R with breaks at the usage levels; between two
-	// levels its slope is c* less Σ w·π over the classes above.
 	// xr is x with each pool's own instances at the argmin.
 	xr := append([]float64(nil), x...)
 	for si, s := range c.srcs {
@@ -181,37 +179,53 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			xr[s.offering] = 0
 		}
 	}
-	idx := make([]int, nc)
-	for p := 0; p < c.np; p++ {
-		row := wpi[p*nc : (p+1)*nc]
-		var cost, above float64 // at R = 0
-		for cl, wp := range row {
-			cost += wp * c.u[cl*c.np+p]
-			above += wp
-		}
-		if math.IsInf(cstar[p], 1) {
-			bound += cost
-			continue
-		}
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.Slice(idx, func(a, b int) bool { return c.u[idx[a]*c.np+p] < c.u[idx[b]*c.np+p] })
-		best, prev, at := cost, 0.0, 0.0
-		for _, cl := range idx {
-			if u := c.u[cl*c.np+p]; u > prev {
-				cost += (cstar[p] - above) * (u - prev)
-				prev = u
-				if cost < best {
-					best, at = cost, u
+	// The pools: the quantile rule over their classes, shared out among
+	// the cores. The cost is piecewise linear in R with breaks at the usage
+	// levels; between two levels its slope is c* less Σ w·π over the
+	// classes above.
+	type level struct{ u, wp float64 }
+	workers := max(1, min(runtime.GOMAXPROCS(0), c.np))
+	pools := make([]float64, workers)
+	var wg sync.WaitGroup
+	for wi := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lv := make([]level, nc)
+			for p := wi; p < c.np; p += workers {
+				row := wpi[p*nc : (p+1)*nc]
+				var cost, above float64 // at R = 0
+				for cl, wp := range row {
+					u := c.u[cl*c.np+p]
+					lv[cl] = level{u, wp}
+					cost += wp * u
+					above += wp
 				}
+				if math.IsInf(cstar[p], 1) {
+					pools[wi] += cost
+					continue
+				}
+				slices.SortFunc(lv, func(a, b level) int { return cmp.Compare(a.u, b.u) })
+				best, prev, at := cost, 0.0, 0.0
+				for _, l := range lv {
+					if l.u > prev {
+						cost += (cstar[p] - above) * (l.u - prev)
+						prev = l.u
+						if cost < best {
+							best, at = cost, l.u
+						}
+					}
+					above -= l.wp
+				}
+				pools[wi] += best
+				k := c.srcs[cheapest[p]].offering
+				xr[k] = at * c.covRate[c.covStart[k]]
 			}
-			above -= row[cl]
-		}
-		bound += best
-		si := cheapest[p]
-		k := c.srcs[si].offering
-		xr[k] = at * c.covRate[c.covStart[k]]
+		}()
+	}
+	wg.Wait()
+	for _, v := range pools {
+		bound += v
 	}
 	return bound, xr
 }

@@ -117,7 +117,9 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 				lo[k], hi[k] = q[k], q[k]
 			}
 		}
-		if r, err := solveRelaxed(ctx, c, bounds{lo: lo, hi: hi}, opts); err == nil {
+		ro := *opts
+		ro.noLagrange = true
+		if r, err := solveRelaxed(ctx, c, bounds{lo: lo, hi: hi}, &ro); err == nil {
 			for k := range q {
 				if flex(k) {
 					q[k] = r.x[k]

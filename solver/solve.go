@@ -82,6 +82,10 @@ type Options struct {
 	NoCompression bool
 	// Progress, when set, is called from the solving goroutine.
 	Progress func(Progress)
+
+	// noLagrange skips the Lagrangian bound (lagrange.go) of a solve whose
+	// bound nobody reads: rounding's re-optimization.
+	noLagrange bool
 }
 
 func (o Options) withDefaults() Options {
