@@ -170,12 +170,13 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 // whose dual is: maximize Σ_p π_p·u_p − Σ_s μ_s·cap_s subject to
 // 0 ≤ π_p ≤ d_p and π_p ≤ μ_s·r_sp. Taking μ_s = λ_s from the fill's
 // backward pass and each π_p as large as that allows gives a feasible dual
-// solution, so its value is at most the cheapest allocation's cost (weak
-// duality), which is at most the billing rule's, for every capacity: the
-// cut Σ_p π_p·u_p − Σ_s λ_s·cap_s(x) is linear in x and valid everywhere,
-// even where the billing rule allocates worse than the LP (misallocation).
-// Where it allocates optimally the fill's λ are optimal duals and the value
-// equals the fill's cost.
+// solution (a source without capacity takes instead the least μ its
+// constraints allow, w.dualMu), so its value is at most the cheapest
+// allocation's cost (weak duality), which is at most the billing rule's, for
+// every capacity: the cut Σ_p π_p·u_p − Σ_s μ_s·cap_s(x) is linear in x and
+// valid everywhere, even where the billing rule allocates worse than the LP
+// (misallocation). Where it allocates optimally the fill's λ are optimal
+// duals and the value equals the fill's cost.
 func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
 	pi := w.pi
 	copy(pi, c.d)
@@ -266,7 +267,7 @@ type evaluation struct {
 	groupOD  []float64 // per group
 	// groupDual, with compiled.dualCuts, is per group a lower bound on the
 	// cheapest allocation's on-demand cost (compiled.dualValue); the cut
-	// groupDual + grad·(x' − x) bounds it at every x'.
+	// groupDual + dualGrad·(x' − x) bounds it at every x'.
 	groupDual []float64
 	dualGrad  [][]float64 // per group, per offering: the dual cut's slope
 	grad      [][]float64 // per group, per offering: d(on-demand)/d(x_k), USD per unit

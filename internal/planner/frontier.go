@@ -219,7 +219,7 @@ func (p *Plan) sweepFrontier(ctx context.Context, in frontierInput, opt Options,
 			failed = append(failed, fmt.Sprintf("%s (%v)", what, err))
 			return nil, nil
 		}
-		if res.Stopped {
+		if res.Stopped && !res.Converged {
 			// Stopped at its time or iteration limit. (A bound note is
 			// about the problem, not this solve: the plan has it too, and
 			// the notes say so.)
