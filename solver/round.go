@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 )
 
 // The round-up trials of the repair step: at least roundUpEvals, and more
@@ -119,6 +120,13 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 		}
 		ro := *opts
 		ro.noLagrange = true
+		if opts.TimeLimit > 0 && !opts.started.IsZero() {
+			// What is left of the time limit, and at least a quarter of it
+			// (measured at 1,000 pools with a 10 s limit: the whole limit
+			// again made the solve 33 s; none, 21 s and 0.044 % more
+			// cost for the plans left as relaxed).
+			ro.TimeLimit = max(opts.TimeLimit-time.Since(opts.started), opts.TimeLimit/4)
+		}
 		if r, err := solveRelaxed(ctx, c, bounds{lo: lo, hi: hi}, &ro); err == nil {
 			for k := range q {
 				if flex(k) {

@@ -64,7 +64,10 @@ type Options struct {
 	MaxIterations int
 	// TimeLimit bounds the Benders iterations; 0 means none. When it (or
 	// MaxIterations) is reached, Solve returns the best purchase found with
-	// Converged false and the proven Bound, rather than an error.
+	// Converged false and the proven Bound, rather than an error. Each
+	// component of the continuous problem gets it; rounding's
+	// re-optimization of the spend offerings gets what is left of it since
+	// Solve began, and is skipped when nothing is.
 	TimeLimit time.Duration
 	// Groups is the number of groups of hour classes that get a Benders cut
 	// each (multi-cut); 0 means 4. With purchase windows, hours with
@@ -86,6 +89,8 @@ type Options struct {
 	// noLagrange skips the Lagrangian bound (lagrange.go) of a solve whose
 	// bound nobody reads: rounding's re-optimization.
 	noLagrange bool
+	// started is when Solve began (for TimeLimit's share of rounding).
+	started time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -212,6 +217,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 		return nil, err
 	}
 	opts = opts.withDefaults()
+	opts.started = start
 	res := &Result{Relaxed: make([]float64, len(p.Offerings))}
 
 	rel, err := solveRelaxedSplit(ctx, p, bounds{}, &opts, res)
