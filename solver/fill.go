@@ -288,6 +288,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 	nk := len(c.p.Offerings)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
 	nb := len(c.blocks)
+	dual := grad && c.dualCuts // read once: the loops below are the hot path
 	type part struct {
 		od    []float64
 		dual  []float64
@@ -312,7 +313,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				for g := range pt.grad {
 					pt.grad[g] = make([]float64, nk)
 				}
-				if c.dualCuts {
+				if dual {
 					pt.dgrad = make([][]float64, groups)
 					for g := range pt.dgrad {
 						pt.dgrad[g] = make([]float64, nk)
@@ -333,7 +334,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				od := wt * c.fill(cl, caps, w, grad)
 				pt.od[g] += od
 				pt.bod[b] += od
-				if grad && c.dualCuts {
+				if dual {
 					pt.dual[g] += wt * w.dual
 				}
 				for si, s := range c.srcs {
@@ -345,7 +346,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 					pt.bused[b][s.offering] += u
 					if grad {
 						pt.grad[g][s.offering] -= wt * w.lambda[si]
-						if c.dualCuts {
+						if dual {
 							pt.dgrad[g][s.offering] -= wt * w.dualMu[si]
 						}
 					}
@@ -364,7 +365,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		for g := range ev.grad {
 			ev.grad[g] = make([]float64, nk)
 		}
-		if c.dualCuts {
+		if dual {
 			ev.dualGrad = make([][]float64, groups)
 			for g := range ev.dualGrad {
 				ev.dualGrad[g] = make([]float64, nk)
