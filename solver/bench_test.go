@@ -148,25 +148,27 @@ func BenchmarkSolveScenarios(b *testing.B) {
 // what is proven (docs/benchmarks.md).
 func BenchmarkSolveScenariosLarge(b *testing.B) {
 	for _, pools := range []int{200, 1000} {
-		b.Run(fmt.Sprintf("pools=%d/hours=10x8760", pools), func(b *testing.B) {
-			if !*benchLarge {
-				b.Skip("run with -bench.large")
-			}
-			p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
-			r := rand.New(rand.NewPCG(1, 17))
-			const n = 10
-			var paths [][][]float64
-			var probs []float64
-			for range n {
-				f := make([]float64, pools/20+1)
-				for i := range f {
-					f[i] = 0.3 + 1.2*r.Float64()
+		for _, sample := range []int{1, 4} {
+			b.Run(fmt.Sprintf("pools=%d/hours=10x8760/sample-weeks=%d", pools, sample), func(b *testing.B) {
+				if !*benchLarge {
+					b.Skip("run with -bench.large")
 				}
-				paths = append(paths, scaledPaths(p, func(i int) float64 { return f[i/20] }))
-				probs = append(probs, 1.0/n)
-			}
-			benchSolveProblem(b, withScenarios(p, paths, probs), Options{Method: Benders, TimeLimit: *benchLimit})
-		})
+				p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
+				r := rand.New(rand.NewPCG(1, 17))
+				const n = 10
+				var paths [][][]float64
+				var probs []float64
+				for range n {
+					f := make([]float64, pools/20+1)
+					for i := range f {
+						f[i] = 0.3 + 1.2*r.Float64()
+					}
+					paths = append(paths, scaledPaths(p, func(i int) float64 { return f[i/20] }))
+					probs = append(probs, 1.0/n)
+				}
+				benchSolveProblem(b, withScenarios(p, paths, probs), Options{Method: Benders, TimeLimit: *benchLimit, SampleWeeks: sample})
+			})
+		}
 	}
 }
 
@@ -177,7 +179,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	for _, pools := range []int{200} {
 		b.Run(fmt.Sprintf("pools=%d/hours=8760", pools), func(b *testing.B) {
 			p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
-			c := compile(p, true)
+			c := compile(p, true, 1)
 			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
 			for k := range hi {
 				hi[k] = math.Inf(1)

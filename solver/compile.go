@@ -88,6 +88,9 @@ type Compression struct {
 	// Components is the number of groups of pools that no offering links
 	// and that were solved apart (1 when solved together).
 	Components int
+	// SampleWeeks is Options.SampleWeeks when the hours were sampled (an
+	// approximation), 0 when every hour counted.
+	SampleWeeks int
 }
 
 // Ratio is Hours / Classes.
@@ -106,9 +109,16 @@ func excluded(pol *Policy) map[int]bool {
 	return m
 }
 
+// hoursPerWeek is the unit Options.SampleWeeks samples.
+const hoursPerWeek = 168
+
 // compile builds the compiled form. The problem must be valid. With merge
-// false every hour is its own class.
-func compile(p *Problem, merge bool) *compiled {
+// false every hour is its own class. With sample > 1 only one week in
+// sample of each scenario's hours is kept (the middle one of each run of
+// sample weeks), each kept hour standing for its segment's hours / the
+// segment's kept hours: an approximation, which Solve measures on the full
+// data (Options.SampleWeeks). A segment with no kept hour keeps all.
+func compile(p *Problem, merge bool, sample int) *compiled {
 	c := &compiled{p: p, np: len(p.Pools), d: make([]float64, len(p.Pools))}
 	for i := range p.Pools {
 		c.d[i] = p.Pools[i].OnDemandRate
@@ -238,7 +248,24 @@ func compile(p *Problem, merge bool) *compiled {
 	}
 	for g := 0; g < nseg; g++ {
 		index := make(map[uint64][]int)
+		start := c.blocks[c.segBlock[g]].start
+		kept := func(t int) bool { return sample <= 1 || ((t-start)/hoursPerWeek)%sample == sample/2 }
+		n := 0
 		for t := cuts[g]; t < cuts[g+1]; t++ {
+			if kept(t) {
+				n++
+			}
+		}
+		factor := 1.0
+		if n == 0 {
+			kept = func(int) bool { return true }
+		} else {
+			factor = float64(cuts[g+1]-cuts[g]) / float64(n)
+		}
+		for t := cuts[g]; t < cuts[g+1]; t++ {
+			if !kept(t) {
+				continue
+			}
 			h := uint64(t)
 			if merge {
 				for i := range p.Pools {
@@ -263,7 +290,7 @@ func compile(p *Problem, merge bool) *compiled {
 				first = append(first, t)
 				index[h] = append(index[h], found)
 			}
-			c.weight[found]++
+			c.weight[found] += factor
 		}
 	}
 	c.u = make([]float64, len(first)*c.np)
@@ -279,6 +306,9 @@ func compile(p *Problem, merge bool) *compiled {
 		}
 	}
 	c.stats = Compression{Hours: p.Hours, Classes: len(c.weight), Segments: nseg, Components: 1}
+	if sample > 1 {
+		c.stats.SampleWeeks = sample
+	}
 	return c
 }
 

@@ -25,6 +25,7 @@ type planOptions struct {
 	horizon     planner.Duration
 	method      string
 	timeLimit   time.Duration
+	sampleWeeks int
 	currency    string
 	memoryLimit string
 	scenarios   int
@@ -91,6 +92,7 @@ bought.`,
 	f.Var(&o.lookback, "lookback", "usage history repeated over the horizon, e.g. 30d (overrides the policy)")
 	f.Var(&o.horizon, "horizon", "period the plan is evaluated over, e.g. 365d (overrides the policy)")
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
+	f.IntVar(&o.sampleWeeks, "sample-weeks", 0, "optimize on one week in N of each scenario's hours (an approximation for large problems); the purchase is then billed on every hour and its gap proven over every hour (0 or 1: every hour)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
 	f.StringVar(&o.optimize, "optimize", "repeat", "what the purchases are optimized over: repeat (the lookback repeated, as the providers do) or scenarios (the --scenarios forecast: expected cost within the risk limits)")
 	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1. "+
@@ -213,7 +215,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if in.currency != "" && book.Currency != "" && in.currency != book.Currency {
 		return inputError{fmt.Errorf("plan: the billing data is in %s but the price book %s is in %s; use a price book in the billing currency", in.currency, o.prices, book.Currency)}
 	}
-	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit}, Progress: progress, Frontier: frontier}
+	opts := planner.Options{Solver: solver.Options{Method: method, TimeLimit: o.timeLimit, SampleWeeks: o.sampleWeeks}, Progress: progress, Frontier: frontier}
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
 		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,

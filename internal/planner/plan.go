@@ -297,6 +297,9 @@ type SolverInfo struct {
 	// iteration or time limit.
 	DualBound string `json:"DualBound,omitempty"`
 	Stopped   bool   `json:"Stopped,omitempty"`
+	// SampleWeeks is solver.Options.SampleWeeks when the purchases were
+	// optimized on sampled weeks (the bound is over every hour).
+	SampleWeeks int `json:"SampleWeeks,omitempty"`
 	// Objective and Bound are the model's cost and proven lower bound over
 	// the horizon; ModelGap and RoundingGap as in solver.Result.
 	Objective   float64 `json:"Objective"`
@@ -435,6 +438,9 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	case res.BoundNote != "":
 		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: %s. The plan's figures are the billing rules' and exact; the gap to the decomposition's bound (%.2f %s) is indicative only",
 			res.BoundNote, math.Max(0, res.Objective-res.Bound), p.Currency))
+	case res.Compression.SampleWeeks > 1:
+		p.Notes = append(p.Notes, fmt.Sprintf("Optimized on one week in %d of each scenario's hours (--sample-weeks, an approximation); billed on every hour, the purchase is proven within %.2f %s over the horizon (%.3f%% of the cost) of the best one",
+			res.Compression.SampleWeeks, math.Max(0, res.Objective-res.Bound), p.Currency, 100*math.Max(0, res.Objective-res.Bound)/math.Max(1, res.Objective)))
 	case res.DualBound != "" && !res.Stopped:
 		p.Notes = append(p.Notes, fmt.Sprintf("Proven within %.2f %s over the horizon (%.3f%% of the cost) of the best purchase. The bound comes from the duals of each hour's cheapest allocation, not the billing rule's, because %s",
 			math.Max(0, res.Objective-res.Bound), p.Currency, 100*math.Max(0, res.Objective-res.Bound)/math.Max(1, res.Objective), res.DualBound))
@@ -442,7 +448,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		p.Notes = append(p.Notes, fmt.Sprintf("NOT PROVEN OPTIMAL: the solver stopped at its limit; the best plan may save up to %.2f %s more over the horizon",
 			res.Objective-res.Bound, p.Currency))
 	}
-	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, BoundNote: res.BoundNote, DualBound: res.DualBound, Stopped: res.Stopped, Objective: res.Objective, Bound: res.Bound,
+	p.Solver = SolverInfo{Method: res.Method.String(), Converged: res.Converged, BoundNote: res.BoundNote, DualBound: res.DualBound, Stopped: res.Stopped, SampleWeeks: res.Compression.SampleWeeks, Objective: res.Objective, Bound: res.Bound,
 		ModelGap: res.ModelGap, RoundingGap: res.RoundingGap, Iterations: res.Iterations, Hours: horizon,
 		HourClasses: res.Compression.Classes, Pools: len(b.Problem.Pools), Offerings: len(b.Problem.Offerings)}
 	p.fill(b, res)

@@ -133,6 +133,8 @@ func header(p *Plan) []string {
 	switch {
 	case p.Solver.BoundNote != "":
 		h = append(h, "NOT PROVEN OPTIMAL: the optimizer's bound rests on an allocation the billing rule does not make here (see the notes); every figure is the billing rules' own")
+	case p.Solver.SampleWeeks > 1:
+		h = append(h, fmt.Sprintf("Optimized on one week in %d (an approximation); proven within %s over the horizon of the best purchase", p.Solver.SampleWeeks, money(p.Currency, math.Max(0, p.Solver.Objective-p.Solver.Bound))))
 	case p.Solver.DualBound != "" && !p.Solver.Stopped:
 		h = append(h, fmt.Sprintf("Proven within %s over the horizon of the best purchase (the bound: see the notes)", money(p.Currency, math.Max(0, p.Solver.Objective-p.Solver.Bound))))
 	case !p.Solver.Converged:
