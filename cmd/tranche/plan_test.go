@@ -52,6 +52,8 @@ func TestPlanCommand(t *testing.T) {
 		{"bad scenarios", []string{"plan", "--scenarios", "-1", "--prices", m5Book, dir}, exitUsage, nil, []string{"--scenarios"}},
 		{"optimize scenarios", []string{"plan", "-q", "--optimize", "scenarios", "--scenarios", "4", "--risk", "max_regret=0,risk_level=0.75", "--prices", m5Book, dir}, exitOK,
 			[]string{"optimized over 4 scenarios", "4 scenarios of the bootstrap (seed 1) forecast"}, nil},
+		{"sampled weeks", []string{"plan", "-q", "--optimize", "scenarios", "--scenarios", "4", "--sample-weeks", "2", "--prices", m5Book, dir}, exitOK,
+			[]string{"Optimized on one week in 2", "proven within"}, nil},
 		{"bad optimize", []string{"plan", "--optimize", "hope", "--prices", m5Book, dir}, exitUsage, nil, []string{"--optimize"}},
 		{"risk defaults", []string{"plan", "-q", "--scenarios", "4", "--prices", m5Book, dir}, exitOK,
 			[]string{"risk limit: max_regret $0.00/month", "the default (no risk limit given)", "Efficient frontier", "plans along the commitment curve"}, nil},
