@@ -68,13 +68,7 @@ func TestBacktestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := []string{"backtest", "--prices", book, "--usage", usage}
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-	}{
+	cases := []cliCase{
 		{"table", base, exitOK, []string{"Tranche backtest", "tranche", "recommender", "hindsight", "none", "Cost per period", "Accounting:"}, []string{"backtest: tranche 1/2"}},
 		{"quiet", append(base, "-q"), exitOK, []string{"Share of hindsight"}, nil},
 		{"json", append(base, "-q", "-o", "json"), exitOK, []string{`"schema": "` + backtest.SchemaVersion + `"`}, nil},
@@ -97,20 +91,7 @@ func TestBacktestCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := run(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
-			}
-			for _, w := range c.stdout {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range c.stderr {
-				if !strings.Contains(errs, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errs)
-				}
-			}
+			out, errs := c.check(t)
 			if c.code != exitOK && out != "" {
 				t.Errorf("a failed run wrote to stdout:\n%.200s", out)
 			}

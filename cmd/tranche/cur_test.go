@@ -31,13 +31,7 @@ func TestCURCommands(t *testing.T) {
 	}
 	legacy := filepath.Join(t.TempDir(), "legacy.csv")
 	os.WriteFile(legacy, []byte("identity/LineItemId,lineItem/LineItemType,lineItem/UsageStartDate\nx,Usage,2026-01-01T00:00:00Z\n"), 0o644)
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-	}{
+	cases := []cliCase{
 		{"plan", []string{"plan", "--scenarios", "0", "--horizon", "90d", "--prices", m5Book, curFixture}, exitOK,
 			[]string{"Purchases", "CUR 2.0 export read as FOCUS (26 CUR rows", "EdpDiscount skipped", "SavingsPlanNegation row(s) folded"},
 			[]string{"cur: converting " + curFixture, "cur: converted", "focus: reading " + curFixture + " (CUR 2.0)"}},
@@ -53,20 +47,7 @@ func TestCURCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := run(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
-			}
-			for _, w := range c.stdout {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range c.stderr {
-				if !strings.Contains(errs, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errs)
-				}
-			}
+			out, errs := c.check(t)
 			if strings.Contains(out+errs, "tranche-cur-") {
 				t.Errorf("the output names a temporary conversion, not the CUR file:\n%s\n%s", out, errs)
 			}

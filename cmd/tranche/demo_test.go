@@ -13,13 +13,7 @@ import (
 func TestDemoCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "billing")
 	traces := filepath.Join(t.TempDir(), "traces")
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-	}{
+	cases := []cliCase{
 		{"generate", []string{"demo", "generate", "--out", dir, "--days", "28", "--seed", "2"}, exitOK,
 			[]string{"Larkspur Analytics", "Pools", "holiday-slump", "Compute Savings Plan"}, []string{"demo: writing", "rows in"}},
 		{"json quiet", []string{"demo", "generate", "-q", "-o", "json", "--out", dir, "--days", "28", "--seed", "2"}, exitOK,
@@ -37,20 +31,7 @@ func TestDemoCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := run(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
-			}
-			for _, w := range c.stdout {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range c.stderr {
-				if !strings.Contains(errs, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errs)
-				}
-			}
+			out, errs := c.check(t)
 			if c.name == "json quiet" {
 				if errs != "" {
 					t.Errorf("--quiet wrote to stderr: %s", errs)

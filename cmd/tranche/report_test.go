@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/tranchehq/tranche/internal/report"
@@ -14,13 +13,7 @@ func TestReportCommand(t *testing.T) {
 	if _, err := focustest.Generate(dir, 2, 1); err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout []string
-		stderr []string
-	}{
+	cases := []cliCase{
 		{"table", []string{"report", dir}, exitOK, []string{"Coverage", "By region", "Commitments (2)"}, []string{"focus: reading"}},
 		{"quiet", []string{"report", "-q", dir}, exitOK, []string{"Coverage"}, nil},
 		{"json", []string{"report", "-o", "json", "-q", dir}, exitOK, []string{`"schema": "` + report.SchemaVersion + `"`}, nil},
@@ -36,20 +29,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errs, code := run(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
-			}
-			for _, w := range c.stdout {
-				if !strings.Contains(out, w) {
-					t.Errorf("stdout lacks %q", w)
-				}
-			}
-			for _, w := range c.stderr {
-				if !strings.Contains(errs, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, errs)
-				}
-			}
+			out, errs := c.check(t)
 			if c.code != exitOK && out != "" {
 				t.Errorf("a failed run wrote a report to stdout:\n%.200s", out)
 			}

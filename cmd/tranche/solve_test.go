@@ -116,6 +116,38 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), exitCode(err)
 }
 
+// cliCase is one row of a command's table test: the arguments, the exit
+// code wanted and what stdout and stderr must contain.
+type cliCase struct {
+	name   string
+	args   []string
+	code   int
+	stdout []string
+	stderr []string
+}
+
+// check runs the case, fails the test on another exit code and reports
+// each expected text missing; it returns stdout and stderr for further
+// checks.
+func (c cliCase) check(t *testing.T) (out, errs string) {
+	t.Helper()
+	out, errs, code := run(t, c.args...)
+	if code != c.code {
+		t.Fatalf("exit %d, want %d\nstderr: %s", code, c.code, errs)
+	}
+	for _, w := range c.stdout {
+		if !strings.Contains(out, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, out)
+		}
+	}
+	for _, w := range c.stderr {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	return out, errs
+}
+
 // TestSolveExample runs the README's demo solve and checks every figure
 // of the JSON answer against an independent simulation of its purchases.
 func TestSolveExample(t *testing.T) {
