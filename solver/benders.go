@@ -144,7 +144,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	// linearised coverage ceiling, which is not a relaxation), its optimum
 	// is a proven lower bound. The billing cuts still steer the search.
 	var shadow *lp.Model
-	why := misallocation(p, c.offered)
+	why := misallocation(p, c.offered())
 	if why != "" {
 		shadow, _ = build("tranche-bound")
 		c.dualCuts = true
@@ -414,7 +414,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		// candidate, kept when it bills less within the policy (1,000
 		// pools after 10 s: 0.002 % less).
 		if policyOK(p, c, xr) {
-			if evr := c.evaluate(xr, per, true); feasible(xr, evr) {
+			if evr := c.evaluate(xr, per, false); feasible(xr, evr) {
 				if fr := cost(xr, evr); fr < fhat {
 					xhat, fhat = xr, fr
 					r.x, r.objective = xr, fr
@@ -454,18 +454,14 @@ func shadowBound(ctx context.Context, m *lp.Model, opts *Options) (float64, erro
 	return sol.Objective, nil
 }
 
-// offered reports whether offering k can hold capacity in the compiled
-// problem: bought (a candidate) or owned.
-func (c *compiled) offered(k int) bool {
-	if c.cands[k] >= 0 {
-		return true
-	}
+// offered returns whether each offering can hold capacity in the compiled
+// problem — bought (a candidate) or owned — as misallocation asks it.
+func (c *compiled) offered() func(k int) bool {
+	held := make([]bool, len(c.p.Offerings))
 	for _, s := range c.srcs {
-		if s.offering == k {
-			return true
-		}
+		held[s.offering] = true
 	}
-	return false
+	return func(k int) bool { return held[k] }
 }
 
 // feasibleStep returns the point x = a + λ(b − a) with the largest λ in

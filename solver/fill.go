@@ -189,11 +189,7 @@ func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
 		lam := w.lambda[si]
 		w.dualMu[si] = lam
 		v -= lam * caps[si]
-		for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
-			if q := lam * c.covRate[i]; q < pi[c.covPool[i]] {
-				pi[c.covPool[i]] = q
-			}
-		}
+		c.lowerPrices(pi, s.offering, lam)
 	}
 	// A source without capacity costs nothing in the dual whatever its μ:
 	// take the least μ that keeps its constraints, max_p π_p / r_sp.
@@ -211,6 +207,16 @@ func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
 		v += pi[p] * u
 	}
 	return v
+}
+
+// lowerPrices lowers each price pi[p] of a pool offering k covers to what
+// the offering's capacity, at mu per unit, charges for a unit of its usage.
+func (c *compiled) lowerPrices(pi []float64, k int, mu float64) {
+	for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+		if q := mu * c.covRate[i]; q < pi[c.covPool[i]] {
+			pi[c.covPool[i]] = q
+		}
+	}
 }
 
 // sweep fills every class for purchase x, without subgradients, and calls

@@ -116,11 +116,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 						if s.owned >= 0 {
 							ownedPart[wi] -= wt * mu * caps[si]
 						}
-						for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
-							if q := mu * c.covRate[i]; q < pi[c.covPool[i]] {
-								pi[c.covPool[i]] = q
-							}
-						}
+						c.lowerPrices(pi, s.offering, mu)
 					}
 					if second {
 						for p := range pi {
