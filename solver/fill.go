@@ -9,6 +9,8 @@ import (
 
 // fillWork is the scratch space of one fill; one per goroutine.
 type fillWork struct {
+	caps   []float64 // per source: capacity in the class's segment (sweep)
+	od     float64   // the class's on-demand cost of one hour (sweep)
 	resid  []float64 // per pool: usage not yet covered
 	v      []float64 // per pool: value of one unit less residual (backward pass)
 	take   []float64 // per cover entry of each source, flattened by source
@@ -32,6 +34,7 @@ type fillWork struct {
 
 func (c *compiled) newWork() *fillWork {
 	w := &fillWork{
+		caps:   make([]float64, len(c.srcs)),
 		resid:  make([]float64, c.np),
 		v:      make([]float64, c.np),
 		stop:   make([]int, len(c.srcs)),
@@ -219,14 +222,20 @@ func (c *compiled) lowerPrices(pi []float64, k int, mu float64) {
 	}
 }
 
-// sweep fills every class for purchase x, without subgradients, and calls
-// visit after each fill with the fill's state, the class and its segment.
-// The classes are shared out among goroutines, each with its own state
-// (made by newWork, then prep when set); visit must only write what
-// belongs to its class.
-func (c *compiled) sweep(x []float64, prep func(w *fillWork), visit func(w *fillWork, cl, seg int)) {
+// sweepWorkers is the number of goroutines sweep shares the classes among.
+func (c *compiled) sweepWorkers() int {
+	return max(1, min(runtime.GOMAXPROCS(0), len(c.weight)/64+1))
+}
+
+// sweep fills every class for purchase x, with subgradients when grad, and
+// calls visit after each fill with the worker, the fill's state (w.caps
+// holds the capacities), the class and its segment. The classes are shared
+// out among sweepWorkers goroutines in contiguous runs, each with its own
+// state, made by newWork and then prep when set; visit must only write
+// what belongs to its class or to its worker.
+func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork), visit func(wi int, w *fillWork, cl, seg int)) {
 	nc := len(c.weight)
-	workers := max(1, min(runtime.GOMAXPROCS(0), nc/256+1))
+	workers := c.sweepWorkers()
 	var wg sync.WaitGroup
 	for wi := range workers {
 		wg.Add(1)
@@ -234,17 +243,16 @@ func (c *compiled) sweep(x []float64, prep func(w *fillWork), visit func(w *fill
 			defer wg.Done()
 			w := c.newWork()
 			if prep != nil {
-				prep(w)
+				prep(wi, w)
 			}
-			caps := make([]float64, len(c.srcs))
 			seg := -1
 			for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
 				if c.classSeg[cl] != seg {
 					seg = c.classSeg[cl]
-					c.caps(seg, x, caps)
+					c.caps(seg, x, w.caps)
 				}
-				c.fill(cl, caps, w, false)
-				visit(w, cl, seg)
+				w.od = c.fill(cl, w.caps, w, grad)
+				visit(wi, w, cl, seg)
 			}
 		}()
 	}
@@ -289,10 +297,8 @@ type evaluation struct {
 // into groups, per groups per set of active purchases (groupOf); with grad
 // it returns a subgradient per group.
 func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
-	nc := len(c.weight)
 	gof, groups := c.groupOf(groups)
 	nk := len(c.p.Offerings)
-	workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
 	nb := len(c.blocks)
 	dual := grad && c.dualCuts // read once: the loops below are the hot path
 	type part struct {
@@ -304,64 +310,52 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		bod   []float64
 		bused [][]float64
 	}
-	parts := make([]part, workers)
-	var wg sync.WaitGroup
-	for wi := 0; wi < workers; wi++ {
-		wg.Add(1)
-		go func(wi int) {
-			defer wg.Done()
-			pt := part{od: make([]float64, groups), dual: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
-			for b := range pt.bused {
-				pt.bused[b] = make([]float64, nk)
+	parts := make([]part, c.sweepWorkers())
+	prep := func(wi int, _ *fillWork) {
+		pt := part{od: make([]float64, groups), dual: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
+		for b := range pt.bused {
+			pt.bused[b] = make([]float64, nk)
+		}
+		if grad {
+			pt.grad = make([][]float64, groups)
+			for g := range pt.grad {
+				pt.grad[g] = make([]float64, nk)
 			}
-			if grad {
-				pt.grad = make([][]float64, groups)
-				for g := range pt.grad {
-					pt.grad[g] = make([]float64, nk)
-				}
-				if dual {
-					pt.dgrad = make([][]float64, groups)
-					for g := range pt.dgrad {
-						pt.dgrad[g] = make([]float64, nk)
-					}
+			if dual {
+				pt.dgrad = make([][]float64, groups)
+				for g := range pt.dgrad {
+					pt.dgrad[g] = make([]float64, nk)
 				}
 			}
-			w := c.newWork()
-			caps := make([]float64, len(c.srcs))
-			seg := -1
-			for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
-				if c.classSeg[cl] != seg {
-					seg = c.classSeg[cl]
-					c.caps(seg, x, caps)
-				}
-				g := gof[cl]
-				wt := c.weight[cl]
-				b := c.segBlock[seg]
-				od := wt * c.fill(cl, caps, w, grad)
-				pt.od[g] += od
-				pt.bod[b] += od
-				if dual {
-					pt.dual[g] += wt * w.dual
-				}
-				for si, s := range c.srcs {
-					if s.owned >= 0 || !c.active[seg][si] {
-						continue
-					}
-					u := wt * (caps[si] - w.left[si])
-					pt.used[s.offering] += u
-					pt.bused[b][s.offering] += u
-					if grad {
-						pt.grad[g][s.offering] -= wt * w.lambda[si]
-						if dual {
-							pt.dgrad[g][s.offering] -= wt * w.dualMu[si]
-						}
-					}
-				}
-			}
-			parts[wi] = pt
-		}(wi)
+		}
+		parts[wi] = pt
 	}
-	wg.Wait()
+	c.sweep(x, grad, prep, func(wi int, w *fillWork, cl, seg int) {
+		pt := &parts[wi]
+		g := gof[cl]
+		wt := c.weight[cl]
+		b := c.segBlock[seg]
+		od := wt * w.od
+		pt.od[g] += od
+		pt.bod[b] += od
+		if dual {
+			pt.dual[g] += wt * w.dual
+		}
+		for si, s := range c.srcs {
+			if s.owned >= 0 || !c.active[seg][si] {
+				continue
+			}
+			u := wt * (w.caps[si] - w.left[si])
+			pt.used[s.offering] += u
+			pt.bused[b][s.offering] += u
+			if grad {
+				pt.grad[g][s.offering] -= wt * w.lambda[si]
+				if dual {
+					pt.dgrad[g][s.offering] -= wt * w.dualMu[si]
+				}
+			}
+		}
+	})
 	ev := &evaluation{groupOD: make([]float64, groups), groupDual: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
 	for b := range ev.blockUsed {
 		ev.blockUsed[b] = make([]float64, nk)

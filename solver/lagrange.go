@@ -81,53 +81,40 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 	}
 	wpi := make([]float64, c.np*nc) // pool-major: w·π of pool p in class cl at p*nc+cl
 	pass := func(second bool) (sums []float64, owned float64) {
-		workers := max(1, min(runtime.GOMAXPROCS(0), nc/64+1))
+		workers := c.sweepWorkers()
 		parts := make([][]float64, workers)
+		pis := make([][]float64, workers)
 		ownedPart := make([]float64, workers)
-		var wg sync.WaitGroup
-		for wi := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sum := make([]float64, nsrc)
-				pi := make([]float64, c.np)
-				w := c.newWork()
-				caps := make([]float64, nsrc)
-				seg := -1
-				for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
-					if c.classSeg[cl] != seg {
-						seg = c.classSeg[cl]
-						c.caps(seg, x, caps)
-					}
-					c.fill(cl, caps, w, true)
-					wt := c.weight[cl]
-					if second {
-						copy(pi, c.d)
-					}
-					for si, s := range c.srcs {
-						if exact[si] || !c.active[seg][si] {
-							continue
-						}
-						mu := scale[si] * w.lambda[si]
-						sum[si] += wt * mu
-						if !second {
-							continue
-						}
-						if s.owned >= 0 {
-							ownedPart[wi] -= wt * mu * caps[si]
-						}
-						c.lowerPrices(pi, s.offering, mu)
-					}
-					if second {
-						for p := range pi {
-							wpi[p*nc+cl] = wt * pi[p]
-						}
-					}
-				}
-				parts[wi] = sum
-			}()
+		prep := func(wi int, _ *fillWork) {
+			parts[wi] = make([]float64, nsrc)
+			pis[wi] = make([]float64, c.np)
 		}
-		wg.Wait()
+		c.sweep(x, true, prep, func(wi int, w *fillWork, cl, seg int) {
+			sum, pi := parts[wi], pis[wi]
+			wt := c.weight[cl]
+			if second {
+				copy(pi, c.d)
+			}
+			for si, s := range c.srcs {
+				if exact[si] || !c.active[seg][si] {
+					continue
+				}
+				mu := scale[si] * w.lambda[si]
+				sum[si] += wt * mu
+				if !second {
+					continue
+				}
+				if s.owned >= 0 {
+					ownedPart[wi] -= wt * mu * w.caps[si]
+				}
+				c.lowerPrices(pi, s.offering, mu)
+			}
+			if second {
+				for p := range pi {
+					wpi[p*nc+cl] = wt * pi[p]
+				}
+			}
+		})
 		sums = make([]float64, nsrc)
 		for wi, part := range parts {
 			for si, v := range part {

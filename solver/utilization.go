@@ -38,11 +38,11 @@ func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 	for _, k := range low {
 		reach[c.cands[k]] = make([]float64, len(c.weight))
 	}
-	prep := func(w *fillWork) {
+	prep := func(_ int, w *fillWork) {
 		w.wantReach = want
 		w.reach = make([]float64, len(c.srcs))
 	}
-	c.sweep(x, prep, func(w *fillWork, cl, seg int) {
+	c.sweep(x, false, prep, func(_ int, w *fillWork, cl, seg int) {
 		for _, k := range low {
 			si := c.cands[k]
 			if c.active[seg][si] {
