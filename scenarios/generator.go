@@ -72,6 +72,16 @@ type Generator struct {
 	// long the pool's current trend has held (docs/scenarios.md, "Trend
 	// breaks").
 	NoBreaks bool
+	// Successors names, for pools of a previous generation, the newest
+	// generation of their family that the price book prices in the same
+	// place (Successors(book) finds them). In each scenario such a pool's
+	// usage moves to it, over four weeks, from a drawn time on: the chance
+	// of a move within a year is MoveChance (0 means DefaultMoveChance),
+	// drawn once per family and place. Nil, or NoMoves, draws no moves
+	// (docs/scenarios.md, "Moves to newer generations").
+	Successors map[providers.PoolKey]providers.PoolKey
+	MoveChance float64
+	NoMoves    bool
 	// IdleAfter is how long a pool must have had no usage at all, up to
 	// the as-of time, to be taken as decommissioned (0 over the horizon);
 	// 0 means DefaultIdleAfter, negative turns the rule off.
@@ -95,6 +105,9 @@ func (g *Generator) Name() string {
 	}
 	if g.NoBreaks {
 		name = name[:len(name)-1] + ", no trend breaks)"
+	}
+	if g.NoMoves {
+		name = name[:len(name)-1] + ", no generation moves)"
 	}
 	return name
 }
@@ -179,6 +192,9 @@ type model struct {
 	pools   []pool
 	events  []*Event
 	targets [][]int // per event, the pools it acts on (migration: pairs from, to)
+	// moves to newer generations, drawn at rate moveRate per hour
+	moves    []move
+	moveRate float64
 }
 
 // pool is one output pool.
@@ -261,16 +277,32 @@ func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, hor
 			return nil, err
 		}
 	}
+	if !g.NoMoves {
+		chance := g.MoveChance
+		if chance == 0 {
+			chance = DefaultMoveChance
+		}
+		if chance < 0 || chance >= 1 || math.IsNaN(chance) {
+			return nil, fmt.Errorf("scenarios: move chance %v: want a probability in [0, 1)", chance)
+		}
+		m.addMoves(g.Successors, chance, index)
+	}
 	return m, nil
 }
 
-// pairMigrations finds migrations in progress: two pools of one group
-// (same provider, billing scope, region, service, platform, tenancy and
-// unit; different family) whose last trends run opposite, each clearly
-// (a change of at least 10 % of its mean over the window, at least three
+// pairMigrations finds migrations in progress or just done: two pools
+// that differ in family or in region (not both; the account may differ
+// too), the same in everything else, whose usage moves from one to the
+// other. In progress: their last trends run opposite, each clearly (a
+// change of at least 10 % of its mean over the window, at least three
 // standard errors), while their sum moves at most half as fast as either.
-// Pairs in the same account come first, then the closest to offsetting;
-// each pool is in one pair at most.
+// Done: the falling pool had usage in the window and has none now
+// (decommissioned), and over the whole window the two pools' straight-line
+// slopes run opposite, each a change of at least 10 % of its mean, while
+// their sum moves at most half as fast. Pairs in the same account come
+// first, then the closest to offsetting; each pool is in one pair at most.
+// The rising pool then continues the pair's trend: the workload's history
+// is the pair's, not the few weeks since it arrived.
 func (m *model) pairMigrations(windows [][]float64) {
 	type cand struct {
 		f, r    int
@@ -292,25 +324,48 @@ func (m *model) pairMigrations(windows [][]float64) {
 		}
 		return 1
 	}
-	group := func(k providers.PoolKey) providers.PoolKey {
-		k.Family, k.Account = "", ""
-		return k
+	related := func(a, b providers.PoolKey) bool {
+		a.Account, b.Account = "", ""
+		switch {
+		case a.Family != b.Family && a.Region != b.Region:
+			return false
+		case a.Family != b.Family:
+			a.Family, b.Family = "", ""
+		default:
+			a.Region, b.Region = "", ""
+		}
+		return a == b
 	}
 	dir := make([]int, len(m.pools))
+	line := make([]float64, len(m.pools)) // straight-line slope over the window
+	gone := make([]bool, len(m.pools))
 	for i := range m.pools {
 		dir[i] = direction(i)
+		line[i] = olsSlope(windows[i])
+		gone[i] = m.pools[i].fit.zero && mean(windows[i]) > 0
+	}
+	moved := func(i int, sign float64) bool {
+		return sign*line[i] > 0 && math.Abs(line[i])*span >= 0.1*mean(windows[i])
 	}
 	var cands []cand
 	for f := range m.pools {
-		if dir[f] >= 0 {
+		if dir[f] >= 0 && !gone[f] {
 			continue
 		}
 		for r := range m.pools {
 			kf, kr := m.pools[f].key, m.pools[r].key
-			if dir[r] <= 0 || kf.Family == kr.Family || group(kf) != group(kr) {
+			if r == f || !related(kf, kr) {
 				continue
 			}
-			bf, br := m.pools[f].fit.slope, m.pools[r].fit.slope
+			var bf, br float64
+			switch {
+			case dir[f] < 0 && dir[r] > 0:
+				bf, br = m.pools[f].fit.slope, m.pools[r].fit.slope
+			case gone[f] && !m.pools[r].fit.zero && dir[r] >= 0 && moved(f, -1) && moved(r, 1):
+				bf, br = line[f], line[r]
+			default:
+				continue
+			}
 			q := math.Abs(bf+br) / max(-bf, br)
 			if q <= 0.5 {
 				cands = append(cands, cand{f: f, r: r, same: kf.Account == kr.Account, quality: q})
@@ -345,6 +400,22 @@ func (m *model) pairMigrations(windows [][]float64) {
 		m.pools[c.r].partner = c.f
 		m.pools[c.r].sum = fit{level: sf.level, slope: sf.slope, se: sf.se, age: sf.age, floor: sf.floor}
 	}
+}
+
+// olsSlope is the least-squares slope of y against its index.
+func olsSlope(y []float64) float64 {
+	n := float64(len(y))
+	if n < 2 {
+		return 0
+	}
+	xm, ym := (n-1)/2, mean(y)
+	var sxy, sxx float64
+	for i, v := range y {
+		dx := float64(i) - xm
+		sxy += dx * (v - ym)
+		sxx += dx * dx
+	}
+	return sxy / sxx
 }
 
 // scenario draws scenario s of n into buf (pools × horizon).
@@ -413,6 +484,7 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 			}
 		}
 	}
+	m.applyMoves(s, usage)
 	m.applyEvents(usage)
 	width := len(fmt.Sprint(n))
 	return planner.Scenario{Name: fmt.Sprintf("bootstrap-%0*d", width, s+1), Probability: 1 / float64(n), Usage: usage}
@@ -505,6 +577,11 @@ type PoolFit struct {
 	TrendAge    time.Duration
 	BreakChance float64
 	BreakFloor  float64
+	// MovesTo is the newer generation of its family that the pool's usage
+	// may move to (Generator.Successors), MoveChance the chance that it
+	// does within a year; nil and 0 where no move is drawn.
+	MovesTo    *providers.PoolKey
+	MoveChance float64
 }
 
 // Fit reports what Forecast would fit to the history, pool by pool, in
@@ -545,6 +622,11 @@ func (g *Generator) Fit(history []providers.UsageSeries, asOf time.Time) ([]Pool
 			out[i].MigratingFrom = &from
 			out[p.partner].MigratingTo = &to
 		}
+	}
+	for _, mv := range m.moves {
+		to := m.pools[mv.to].key
+		out[mv.from].MovesTo = &to
+		out[mv.from].MoveChance = -math.Expm1(-m.moveRate * hoursPerYear)
 	}
 	return out, nil
 }

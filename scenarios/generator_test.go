@@ -495,3 +495,64 @@ func TestShortHistory(t *testing.T) {
 		forecast(t, &Generator{Scenarios: 3}, hist, t0.Add(time.Duration(hours)*time.Hour), 500)
 	}
 }
+
+// TestMigrationDone checks a move between regions finished three weeks
+// before the as-of time: the old region's pool ran at 100 for three weeks,
+// moved to the new region over two, and has been idle since. The new
+// region's pool continues the pair's trend — flat at 100 for the whole
+// window — so its future breaks fall back to about that level, not
+// towards the zero it started from three weeks ago, as they do when the
+// two pools are not a pair (the same usage, but the old pool in another
+// family and region, so nothing says the usage moved).
+func TestMigrationDone(t *testing.T) {
+	const H = 8760
+	hours := 8 * week
+	nz := noise(9, hours, 0.02)
+	share := func(h int) float64 { // the share moved by hour h
+		return min(1, max(0, float64(h-3*week)/(2*week)))
+	}
+	east, west := key("a", "x2iedn"), key("a", "x2iedn")
+	west.Region = "us-west-2"
+	elsewhere := key("a", "r5")
+	elsewhere.Region = "us-west-2"
+	histTo := func(to providers.PoolKey) []providers.UsageSeries {
+		return history([]providers.PoolKey{east, to}, hours, func(i, h int) float64 {
+			s := share(h)
+			if i == 0 {
+				s = 1 - s
+			}
+			return 100 * s * (1 + nz[h])
+		})
+	}
+	asOf := t0.Add(time.Duration(hours) * time.Hour)
+	low := func(hist []providers.UsageSeries) (float64, []PoolFit) {
+		fits, err := (&Generator{}).Fit(hist, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo := math.Inf(1)
+		for _, s := range forecast(t, &Generator{Seed: 4, Scenarios: 200}, hist, asOf, H) {
+			for j := 0; j+week <= H; j += week {
+				lo = min(lo, weekMean(s.Usage[1].Quantity, j))
+			}
+		}
+		return lo, fits
+	}
+	lo, fits := low(histTo(west))
+	if fits[0].MigratingTo == nil || *fits[0].MigratingTo != west || fits[1].MigratingFrom == nil || !fits[0].Decommissioned {
+		t.Fatalf("Fit: the moved pools are not a pair: %+v", fits)
+	}
+	if notes, err := (&Generator{}).Explain(histTo(west), asOf); err != nil || len(notes) != 1 || !strings.Contains(notes[0], "usage moved from aws/-/a/us-east-1/AmazonEC2/x2iedn/Linux/UNIX/-/NU-hour to aws/-/a/us-west-2/") {
+		t.Errorf("Explain: %q, %v", notes, err)
+	}
+	if lo < 85 {
+		t.Errorf("paired: the new region's lowest weekly mean in any scenario is %.1f, want about 100", lo)
+	}
+	lo, fits = low(histTo(elsewhere))
+	if fits[0].MigratingTo != nil || fits[1].MigratingFrom != nil {
+		t.Fatalf("Fit: pools of another family and region are a pair: %+v", fits)
+	}
+	if lo > 50 {
+		t.Errorf("unpaired: the new pool's lowest weekly mean in any scenario is %.1f; its breaks should fall towards 0", lo)
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/tranchehq/tranche/internal/planner"
 	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus"
-	"github.com/tranchehq/tranche/scenarios"
 	"github.com/tranchehq/tranche/solver"
 )
 
@@ -33,7 +32,7 @@ type backtestOptions struct {
 	memoryLimit string
 	scenarios   int
 	seed        uint64
-	noBreaks    bool
+	gen         genFlags
 	risk        string
 	policy      string
 }
@@ -89,7 +88,7 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML, docs/plan.md) for the Tranche strategies")
 	f.IntVar(&o.scenarios, "scenarios", 8, "scenarios the tranche-scenarios strategy optimizes over at each decision")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
-	f.BoolVar(&o.noBreaks, "no-trend-breaks", false, "scenarios: continue every fitted trend to the horizon, with no future trend breaks (docs/scenarios.md)")
+	o.gen.register(f)
 	f.StringVar(&o.risk, "risk", "", "risk limits of the Tranche strategies (as tranche plan --risk), e.g. max_regret=0,risk_level=0.9")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for FOCUS files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
@@ -192,7 +191,11 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 	if o.scenarios < 2 || o.scenarios > 1000 {
 		return usageError{fmt.Errorf("backtest: --scenarios %d: want 2 to 1000", o.scenarios)}
 	}
-	opt.Forecast = &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, NoBreaks: o.noBreaks}
+	gen, err := o.gen.generator("backtest", book, o.scenarios, o.seed)
+	if err != nil {
+		return err
+	}
+	opt.Forecast = gen
 	res, err := backtest.Run(cmd.Context(), in, opt)
 	if err != nil {
 		var ve *solver.ValidationError

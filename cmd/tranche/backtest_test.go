@@ -88,6 +88,7 @@ func TestBacktestCommand(t *testing.T) {
 		{"bad table", []string{"backtest", "--prices", book, "--usage", bad}, exitInput, nil, []string{"bad.csv: row 2, column quantity"}},
 		{"missing book", []string{"backtest", "--prices", dir + "/nope.json", "--usage", usage}, exitInput, nil, []string{"nope.json"}},
 		{"unsupported output", append(base, "-o", "yaml"), exitUsage, nil, []string{"output"}},
+		{"bad generation moves", append(base, "--generation-moves", "1"), exitUsage, nil, []string{"--generation-moves 1", "probability"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -30,7 +30,7 @@ type planOptions struct {
 	memoryLimit string
 	scenarios   int
 	seed        uint64
-	noBreaks    bool
+	gen         genFlags
 	assumptions string
 	optimize    string
 	risk        string
@@ -102,7 +102,7 @@ bought.`,
 		"from 0 to the regret of the plan without a limit) or monthly amounts (e.g. 0,100,500). Without it the frontier is the savings curve's plans billed in the scenarios")
 	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are evaluated on (savings range, chance of loss, waste); 0: none")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator (the same seed gives the same scenarios)")
-	f.BoolVar(&o.noBreaks, "no-trend-breaks", false, "scenarios: continue every fitted trend to the horizon, with no future trend breaks (docs/scenarios.md)")
+	o.gen.register(f)
 	f.StringVar(&o.assumptions, "assumptions", "", "finance's assumptions (YAML, see docs/scenarios.md): growth ranges and planned events for the scenarios; caps, terms and cost of capital for the policy")
 	f.StringVar(&o.currency, "currency", "", "billing currency to assume for files without a BillingCurrency column")
 	f.StringVar(&o.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB")
@@ -172,7 +172,10 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 		return usageError{fmt.Errorf("plan: --scenarios %d: want 0 (none) to 1000", o.scenarios)}
 	}
 	if o.assumptions != "" || o.scenarios > 0 {
-		gen := &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, NoBreaks: o.noBreaks}
+		gen, err := o.gen.generator("plan", book, o.scenarios, o.seed)
+		if err != nil {
+			return err
+		}
 		if o.assumptions != "" {
 			if gen.Assumptions, err = scenarios.LoadAssumptions(o.assumptions); err != nil {
 				return inputError{err}

@@ -49,6 +49,7 @@ func TestPlanCommand(t *testing.T) {
 		{"sampled weeks", []string{"plan", "-q", "--optimize", "scenarios", "--scenarios", "4", "--sample-weeks", "2", "--prices", m5Book, dir}, exitOK,
 			[]string{"Optimized on one week in 2", "proven within"}, nil},
 		{"bad optimize", []string{"plan", "--optimize", "hope", "--prices", m5Book, dir}, exitUsage, nil, []string{"--optimize"}},
+		{"bad generation moves", []string{"plan", "--generation-moves", "-0.5", "--prices", m5Book, dir}, exitUsage, nil, []string{"--generation-moves -0.5"}},
 		{"risk defaults", []string{"plan", "-q", "--scenarios", "4", "--prices", m5Book, dir}, exitOK,
 			[]string{"risk limit: max_regret $0.00/month", "the default (no risk limit given)", "Efficient frontier", "plans along the commitment curve"}, nil},
 		{"risk from the flag", []string{"plan", "-q", "-o", "json", "--scenarios", "4", "--risk", "max_regret=5", "--prices", m5Book, dir}, exitOK,

@@ -65,7 +65,7 @@ shape the scenarios.`,
 	f.StringVar(&o.asOf, "as-of", "", "plan as of this time (RFC 3339 or YYYY-MM-DD); default: end of the billing data")
 	f.IntVar(&o.scenarios, "scenarios", 20, "scenarios per case")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
-	f.BoolVar(&o.noBreaks, "no-trend-breaks", false, "scenarios: continue every fitted trend to the horizon, with no future trend breaks (docs/scenarios.md)")
+	o.gen.register(f)
 	f.BoolVar(&o.baseline, "baseline", false, "add a case with no assumptions (the history's own trends)")
 	f.IntVar(&o.months, "months", 12, "months of cash flow to show")
 	f.StringVar(&o.optimize, "optimize", "repeat", "what each case's purchases are optimized over: repeat (the lookback repeated) or scenarios (that case's scenarios, within the policy's risk limits; slower)")
@@ -159,7 +159,11 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 		if progress != nil {
 			fmt.Fprintf(progress, "case %s…\n", c.name)
 		}
-		gen := &scenarios.Generator{Scenarios: o.scenarios, Seed: o.seed, NoBreaks: o.noBreaks, Assumptions: c.a}
+		gen, err := o.gen.generator("scenario compare", book, o.scenarios, o.seed)
+		if err != nil {
+			return err
+		}
+		gen.Assumptions = c.a
 		var forecast planner.Forecaster
 		if o.optimize == "scenarios" {
 			forecast = gen

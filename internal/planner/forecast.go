@@ -26,6 +26,13 @@ type Forecaster interface {
 	Forecast(history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizonHours int) ([]Scenario, error)
 }
 
+// Explainer is a Forecaster that can say, in sentences for the plan's
+// notes, what its scenarios assume beyond the history: migrations it
+// continues, moves it draws.
+type Explainer interface {
+	Explain(history []providers.UsageSeries, asOf time.Time) ([]string, error)
+}
+
 // Repeat is the forecast the providers' recommenders make: the lookback's
 // hours repeated over the horizon, one scenario with probability 1. Pools
 // without usage in the lookback are left out.

@@ -461,3 +461,50 @@ func TestFrontierSweepLeavesOutUnfinished(t *testing.T) {
 		t.Errorf("points %+v; note %q", p.Frontier.Points, said)
 	}
 }
+
+// explainedForecast is fixedForecast saying what it assumes.
+type explainedForecast struct {
+	fixedForecast
+	note string
+}
+
+func (e explainedForecast) Explain([]providers.UsageSeries, time.Time) ([]string, error) {
+	return []string{e.note}, nil
+}
+
+// TestExplainerNotes checks that what a forecast says it assumes reaches
+// the plan's notes once, whether it is the forecast optimized over, the
+// risk forecast or both, and that a forecast that says nothing adds none.
+func TestExplainerNotes(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	pol := DefaultPolicy()
+	pol.Horizon = Duration(30 * 24 * time.Hour)
+	f := fixedForecast{usage: [][]float64{{40}, {40}}}
+	e := explainedForecast{f, "scenarios: assumed something"}
+	for _, c := range []struct {
+		name     string
+		forecast Forecaster
+		risk     Forecaster
+		want     int
+	}{
+		{"optimized over", e, nil, 1},
+		{"risk only", nil, e, 1},
+		{"both", e, e, 1},
+		{"silent", f, f, 0},
+	} {
+		p, err := MakePlan(context.Background(), Input{Book: book, History: flatHistory(start), Forecast: c.forecast, RiskForecast: c.risk, Policy: pol}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range p.Notes {
+			if s == e.note {
+				n++
+			}
+		}
+		if n != c.want {
+			t.Errorf("%s: the note appears %d times, want %d", c.name, n, c.want)
+		}
+	}
+}

@@ -392,6 +392,9 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if len(usage) == 0 {
 		return nil, fmt.Errorf("%w: no pool has usage in the lookback %s – %s", ErrNoUsage, lbStart.Format(time.RFC3339), asOf.Format(time.RFC3339))
 	}
+	if err := p.explain(fc, hist.series, asOf); err != nil {
+		return nil, err
+	}
 	if len(blocks) > 1 {
 		p.Scenarios = len(blocks)
 		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over %d scenarios of the %s forecast (expected cost, within the risk limits); every figure is the expectation over them", len(blocks), fc.Name()))
@@ -464,6 +467,11 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		scen, err := in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
 		if err != nil {
 			return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
+		}
+		if _, done := fc.(Explainer); !done {
+			if err := p.explain(in.RiskForecast, hist.series, asOf); err != nil {
+				return nil, err
+			}
 		}
 		progress("evaluating the purchases on %d scenarios of %s", len(scen), in.RiskForecast.Name())
 		bills, err = p.evaluateRisk(ctx, in.RiskForecast, scen, in.Book, owned)
@@ -1018,4 +1026,19 @@ func idKey(id string) string {
 		return id[i+1:]
 	}
 	return id
+}
+
+// explain adds to the notes what the forecast's scenarios assume, when it
+// says (Explainer).
+func (p *Plan) explain(fc Forecaster, history []providers.UsageSeries, asOf time.Time) error {
+	e, ok := fc.(Explainer)
+	if !ok {
+		return nil
+	}
+	notes, err := e.Explain(history, asOf)
+	if err != nil {
+		return fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+	}
+	p.Notes = append(p.Notes, notes...)
+	return nil
 }
