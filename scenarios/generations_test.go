@@ -33,8 +33,8 @@ func TestSuccessors(t *testing.T) {
 	for from, want := range map[string]string{
 		"c3": "c5", "c4": "c5", "c5": "", // the newest has none
 		"m5": "m7i", "m6i": "m7i", "m7i": "",
-		"m6g": "m7g", // Graviton stays Graviton
-		"r5":  "",    // r7i is in another region
+		"m6g":    "m7g", // Graviton stays Graviton
+		"r5":     "",    // r7i is in another region
 		"x2iedn": "", "t2": "", "weird_family": "", "u-6tb1": "",
 		"c4.xlarge": "c5.xlarge", // the same size, not c5.2xlarge
 		"m5n":       "m6in",
