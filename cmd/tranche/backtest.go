@@ -48,7 +48,11 @@ purchases join the commitments it owns, and the period until the next decision
 is billed by the billing simulator with the providers' real rules, on the
 period's actual usage. The strategies, on the same data and dates:
 
-  tranche      Tranche's plan from the history before the date
+  tranche      Tranche's plan from the history before the date, as tranche plan
+               makes it by default: over --scenarios forecast scenarios (8),
+               or over the repeated lookback where they would be too large
+  tranche-repeat     Tranche's plan over the repeated lookback (--optimize repeat)
+  tranche-scenarios  Tranche's plan over the scenarios, whatever their size
   recommender  provider-style: RIs per pool, then one savings plan, each what
                would have saved most over the lookback, 1-year no upfront
   hindsight    the best purchases at the same dates knowing the actual usage
@@ -82,11 +86,11 @@ time, pool, quantity; see docs/backtest.md), priced by a price book.`,
 	f.Var(&o.horizon, "horizon", "Tranche's planning horizon at each decision")
 	f.StringVar(&o.start, "start", "", "first decision date (RFC 3339 or YYYY-MM-DD); default: the cadence's first date one lookback into the history")
 	f.StringVar(&o.end, "end", "", "end of the backtest window (RFC 3339 or YYYY-MM-DD); default: the end of the history")
-	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated: tranche, tranche-scenarios, recommender, hindsight, none (default: all but tranche-scenarios, which plans over --scenarios forecasts at each decision and is slow)")
+	f.StringSliceVar(&o.strategies, "strategies", nil, "strategies to run, comma-separated: tranche, tranche-repeat, tranche-scenarios, recommender, hindsight, none (default: tranche, recommender, hindsight, none)")
 	f.StringVar(&o.method, "method", "auto", "optimizer method for Tranche's plans and the hindsight LP: auto, direct or benders")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop each optimization after this long and use the best answer found (0: no limit)")
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML, docs/plan.md) for the Tranche strategies")
-	f.IntVar(&o.scenarios, "scenarios", 8, "scenarios the tranche-scenarios strategy optimizes over at each decision")
+	f.IntVar(&o.scenarios, "scenarios", 8, "scenarios the tranche and tranche-scenarios strategies optimize over at each decision")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator")
 	o.gen.register(f)
 	f.StringVar(&o.risk, "risk", "", "risk limits of the Tranche strategies (as tranche plan --risk), e.g. max_regret=0,risk_level=0.9")

@@ -47,9 +47,13 @@ func newPlanCmd(g *globalOptions) *cobra.Command {
 		Short: "Recommend the commitments to buy now, from billing history and a price book",
 		Long: `Plan reads FOCUS billing exports (files, directories or globs; CSV, CSV.gz or
 Parquet), derives the hourly usage per pool and the commitments owned, and finds
-the purchase that costs least over the horizon when the lookback repeats (the
-"repeat" scenario, which is what the providers' own recommenders assume),
-within the policy. Every figure is the billing simulator's.
+the purchase that costs least in expectation over --scenarios forecast futures
+(growth drawn from the history, trend breaks, migrations continued, old
+instance generations moving to new ones; docs/scenarios.md), within the policy
+and its risk limits. Where the scenarios are too large to solve in about a
+minute (over 12 million pool-hours), or with --optimize repeat, it optimizes
+for the lookback repeated instead (the "repeat" scenario, which is what the
+providers' own recommenders assume). Every figure is the billing simulator's.
 
 The plan lists one line per purchase (quantity, upfront, monthly recurring,
 effective rate, savings, ROI, break-even, expected utilization, coverage before
@@ -60,8 +64,8 @@ the digest of its inputs: the same inputs give the same plan, byte for byte.
 Risk: the purchases are billed in --scenarios futures. With no risk limit given,
 the conservative default is max_regret=0 at risk_level=0.9: in the worst 10 % of
 scenarios the purchases may not lose money against buying nothing, on average.
---optimize scenarios enforces it; the default repeat optimization cannot, so the
-plan flags the purchases that break it. Every output states the limits in force
+Optimizing over the scenarios enforces it; the repeat optimization cannot, so
+the plan then flags the purchases that break it. Every output states the limits in force
 and where each came from (default, policy or --risk); --risk none turns the
 defaults off. The efficient frontier (expected savings against that risk) is
 shown for the savings curve's plans, or with --frontier for re-solved ones.
@@ -94,13 +98,13 @@ bought.`,
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
 	f.IntVar(&o.sampleWeeks, "sample-weeks", 0, "optimize on one week in N of each scenario's hours (an approximation for large problems); the purchase is then billed on every hour and its gap proven over every hour (0 or 1: every hour)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
-	f.StringVar(&o.optimize, "optimize", "repeat", "what the purchases are optimized over: repeat (the lookback repeated, as the providers do) or scenarios (the --scenarios forecast: expected cost within the risk limits)")
+	f.StringVar(&o.optimize, "optimize", "auto", "what the purchases are optimized over: scenarios (the --scenarios forecast: expected cost within the risk limits), repeat (the lookback repeated, as the providers do), or auto: scenarios unless they hold more than 12 million pool-hours (pools × horizon hours × scenarios), then repeat")
 	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1. "+
-		"Default when neither sets them: max_regret=0 at risk_level=0.9 (no loss on average against buying nothing in the worst 10% of scenarios) — enforced with --optimize scenarios, "+
-		"checked on the scenarios and flagged otherwise; none turns the defaults off")
-	f.StringVar(&o.frontier, "frontier", "", "with --optimize scenarios: re-solve for a sweep of max_regret limits and show expected savings against risk — a number of points (e.g. 5: "+
+		"Default when neither sets them: max_regret=0 at risk_level=0.9 (no loss on average against buying nothing in the worst 10% of scenarios) — enforced when the purchases are optimized over the scenarios, "+
+		"checked on them and flagged when they are optimized for the repeated lookback; none turns the defaults off")
+	f.StringVar(&o.frontier, "frontier", "", "with scenarios (--optimize auto or scenarios): re-solve for a sweep of max_regret limits and show expected savings against risk — a number of points (e.g. 5: "+
 		"from 0 to the regret of the plan without a limit) or monthly amounts (e.g. 0,100,500). Without it the frontier is the savings curve's plans billed in the scenarios")
-	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are evaluated on (savings range, chance of loss, waste); 0: none")
+	f.IntVar(&o.scenarios, "scenarios", 20, "forecast scenarios the purchases are optimized over (--optimize) and evaluated on (savings range, chance of loss, waste); 0: none (and optimize for the repeated lookback)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the scenario generator (the same seed gives the same scenarios)")
 	o.gen.register(f)
 	f.StringVar(&o.assumptions, "assumptions", "", "finance's assumptions (YAML, see docs/scenarios.md): growth ranges and planned events for the scenarios; caps, terms and cost of capital for the policy")
@@ -152,12 +156,15 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if err != nil {
 		return err
 	}
-	if o.optimize != "repeat" && o.optimize != "scenarios" {
-		return usageError{fmt.Errorf("plan: --optimize %q: want repeat or scenarios", o.optimize)}
+	if o.optimize != "auto" && o.optimize != "repeat" && o.optimize != "scenarios" {
+		return usageError{fmt.Errorf("plan: --optimize %q: want auto, scenarios or repeat", o.optimize)}
+	}
+	if o.optimize == "auto" && o.scenarios < 2 {
+		o.optimize = "repeat" // nothing to optimize over but the lookback
 	}
 	var frontier *planner.FrontierOptions
 	if o.frontier != "" {
-		if o.optimize != "scenarios" {
+		if o.optimize == "repeat" {
 			return usageError{errors.New("plan: --frontier re-solves the optimization over scenarios: use it with --optimize scenarios (without it the frontier is the savings curve's plans billed in the scenarios)")}
 		}
 		if frontier, err = planner.ParseFrontier(o.frontier); err != nil {
@@ -187,9 +194,13 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 		if o.scenarios > 0 {
 			risk = gen
 		}
-		if o.optimize == "scenarios" {
+		if o.optimize != "repeat" {
 			forecast = gen
 		}
+	}
+	budget := 0
+	if o.optimize == "auto" && o.frontier == "" {
+		budget = planner.DefaultScenarioBudget
 	}
 	stderr := cmd.ErrOrStderr()
 	var progress io.Writer
@@ -222,7 +233,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	p, err := planner.MakePlan(cmd.Context(), planner.Input{
 		Book: book, History: in.usage, Owned: in.owned, Policy: pol, AsOf: asOf,
 		Lookback: time.Duration(o.lookback), Horizon: time.Duration(o.horizon), Sources: in.sources, RiskForecast: risk,
-		Unpooled: in.unpooled, Forecast: forecast, RiskSource: riskSource(o.risk), ProviderRecommendation: providerRecs,
+		Unpooled: in.unpooled, Forecast: forecast, ScenarioBudget: budget, RiskSource: riskSource(o.risk), ProviderRecommendation: providerRecs,
 	}, opts)
 	if err != nil {
 		var ve *solver.ValidationError

@@ -34,11 +34,11 @@ func TestPlanCommand(t *testing.T) {
 	cases := []cliCase{
 		{"table", []string{"plan", "--prices", m5Book, dir}, exitOK,
 			[]string{"Tranche purchase plan", "Purchases", "Savings versus commitment", "← the plan", "Excluded (3)", "GB-Mo", "kinds: all offered"}, []string{"focus: reading", "planning "}},
-		{"json", []string{"plan", "-q", "-o", "json", "--prices", m5Book, dir}, exitOK, []string{`"Schema": "` + planner.PlanSchema + `"`, `"HourlyCommitmentToPurchase"`}, nil},
+		{"json", []string{"plan", "-q", "-o", "json", "--optimize", "repeat", "--prices", m5Book, dir}, exitOK, []string{`"Schema": "` + planner.PlanSchema + `"`, `"HourlyCommitmentToPurchase"`}, nil},
 		{"csv", []string{"plan", "-q", "-o", "csv", "--prices", m5Book, dir}, exitOK, []string{"LineNumber,Provider,Kind,OfferingId"}, nil},
-		{"markdown", []string{"plan", "-q", "-o", "markdown", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | When | Buy |"}, nil},
+		{"markdown", []string{"plan", "-q", "-o", "markdown", "--optimize", "repeat", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | When | Buy |"}, nil},
 		{"html", []string{"plan", "-q", "-o", "html", "--prices", m5Book, dir}, exitOK, []string{"<!DOCTYPE html>", "<svg", "Savings versus commitment"}, nil},
-		{"policy", []string{"plan", "-q", "--policy", policy, "--prices", m5Book, dir}, exitOK, []string{"3yr all-upfront", "terms: 3yr"}, nil},
+		{"policy", []string{"plan", "-q", "--optimize", "repeat", "--policy", policy, "--prices", m5Book, dir}, exitOK, []string{"3yr all-upfront", "terms: 3yr"}, nil},
 		{"no scenarios", []string{"plan", "-q", "--scenarios", "0", "--prices", m5Book, dir}, exitOK, []string{"Purchases"}, nil},
 		{"risk", []string{"plan", "-q", "--scenarios", "8", "--seed", "3", "--prices", m5Book, dir}, exitOK, []string{"8 scenarios of the bootstrap (seed 3) forecast", "Chance of losing money"}, nil},
 		{"assumptions", []string{"plan", "-q", "--assumptions", assumptions, "--prices", m5Book, dir}, exitOK, []string{"bootstrap (seed 1, assumptions", "max upfront: $500.00"}, nil},
@@ -56,7 +56,7 @@ func TestPlanCommand(t *testing.T) {
 			[]string{`"Source": "--risk"`, `"Frontier": {`}, nil},
 		{"frontier sweep", []string{"plan", "--optimize", "scenarios", "--scenarios", "3", "--frontier", "3", "--prices", m5Book, dir}, exitOK,
 			[]string{"Efficient frontier", "sweep of max_regret limits", "← the plan"}, []string{"frontier point 1/3"}},
-		{"frontier without scenarios", []string{"plan", "--frontier", "3", "--prices", m5Book, dir}, exitUsage, nil, []string{"--optimize scenarios"}},
+		{"frontier without scenarios", []string{"plan", "--optimize", "repeat", "--frontier", "3", "--prices", m5Book, dir}, exitUsage, nil, []string{"--optimize scenarios"}},
 		{"bad frontier", []string{"plan", "--optimize", "scenarios", "--frontier", "many", "--prices", m5Book, dir}, exitUsage, nil, []string{"--frontier"}},
 		{"help states the risk defaults", []string{"plan", "--help"}, exitOK, []string{"max_regret=0 at risk_level=0.9", "--frontier"}, nil},
 		{"bad risk", []string{"plan", "--risk", "max_regret", "--prices", m5Book, dir}, exitUsage, nil, []string{"--risk"}},
@@ -96,12 +96,14 @@ func TestPlanCommandReproducible(t *testing.T) {
 			t.Errorf("%s: two runs on the same inputs differ", format)
 		}
 	}
-	js, _, _ := run(t, "plan", "-q", "-o", "json", "--prices", m5Book, dir)
+	// The order sheet of a plan that buys: the repeat plan (the scenario
+	// plan of this data buys nothing within the default risk limit).
+	js, _, _ := run(t, "plan", "-q", "-o", "json", "--optimize", "repeat", "--prices", m5Book, dir)
 	var p planner.Plan
 	if err := json.Unmarshal([]byte(js), &p); err != nil {
 		t.Fatal(err)
 	}
-	sheet, _, _ := run(t, "plan", "-q", "-o", "csv", "--prices", m5Book, dir)
+	sheet, _, _ := run(t, "plan", "-q", "-o", "csv", "--optimize", "repeat", "--prices", m5Book, dir)
 	recs, err := csv.NewReader(strings.NewReader(sheet)).ReadAll()
 	if err != nil {
 		t.Fatal(err)

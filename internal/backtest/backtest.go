@@ -48,8 +48,10 @@ type Options struct {
 	// Strategies lists the strategies to run; nil means all. None is run
 	// in any case (the others' savings are measured against it).
 	Strategies []StrategyName
-	// Forecast is what the tranche-scenarios strategy optimizes over, and
-	// Policy the policy (risk limits included) of both Tranche strategies;
+	// Forecast is what the tranche strategy optimizes over where its
+	// scenarios are small enough and tranche-scenarios always (nil: the
+	// tranche strategy plans for the repeated lookback), and Policy the
+	// policy (risk limits included) of the Tranche strategies;
 	// the zero Policy is the planner's default.
 	Forecast planner.Forecaster
 	Policy   planner.Policy
@@ -111,7 +113,9 @@ func Run(ctx context.Context, in Input, opt Options) (*Result, error) {
 		case None:
 			d = noneStrategy{}
 		case Tranche:
-			d = &trancheStrategy{r: r, name: Tranche}
+			d = &trancheStrategy{r: r, name: Tranche, forecast: r.opt.Forecast, budget: planner.DefaultScenarioBudget}
+		case TrancheRepeat:
+			d = &trancheStrategy{r: r, name: TrancheRepeat}
 		case TrancheScenarios:
 			if r.opt.Forecast == nil {
 				return nil, errors.New("backtest: the tranche-scenarios strategy needs a forecast (Options.Forecast)")
@@ -300,7 +304,7 @@ type decider interface {
 // walk runs one strategy through the window.
 func (r *run) walk(ctx context.Context, name StrategyName, d decider) (*StrategyResult, error) {
 	t0 := time.Now()
-	if name != Tranche && name != TrancheScenarios && name != Recommender {
+	if name != Tranche && name != TrancheRepeat && name != TrancheScenarios && name != Recommender {
 		r.progress("%s: billing %d periods…", name, len(r.decisions))
 	}
 	sr := &StrategyResult{Name: name, Description: descriptions[name], Purchases: []Purchase{}}
@@ -315,7 +319,7 @@ func (r *run) walk(ctx context.Context, name StrategyName, d decider) (*Strategy
 				active = append(active, h)
 			}
 		}
-		if name == Tranche || name == Recommender {
+		if name != Hindsight && name != None {
 			r.progress("%s %d/%d %s: deciding…", name, i+1, len(r.decisions), at.Format(time.DateOnly))
 		}
 		buy, err := d.decide(ctx, decision{index: i, at: at, owned: active})

@@ -25,10 +25,12 @@ var tmpl = template.Must(template.New("backtest").Funcs(template.FuncMap{
 
 // The report's palette (internal/report), one colour per strategy.
 var strategyColor = map[StrategyName]color.Color{
-	Tranche:     color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-	Recommender: color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
-	Hindsight:   color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
-	None:        color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	Tranche:          color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+	TrancheRepeat:    color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+	TrancheScenarios: color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
+	Recommender:      color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	Hindsight:        color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
+	None:             color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
 }
 
 // WriteHTML writes the result as one self-contained HTML page: inline

@@ -18,8 +18,15 @@ type StrategyName string
 
 // The strategies (docs/backtest.md).
 const (
-	// Tranche plans with internal/planner at each decision date.
+	// Tranche plans with internal/planner at each decision date as
+	// tranche plan does by default (--optimize auto): over the scenarios
+	// of Options.Forecast where they hold at most
+	// planner.DefaultScenarioBudget pool-hours, else over the repeated
+	// lookback; over the repeated lookback when Options.Forecast is nil.
 	Tranche StrategyName = "tranche"
+	// TrancheRepeat plans over the repeated lookback, as the providers'
+	// recommenders assume (tranche plan --optimize repeat).
+	TrancheRepeat StrategyName = "tranche-repeat"
 	// None buys nothing: only the commitments owned at the start.
 	None StrategyName = "none"
 	// Recommender is the provider-style recommender: reserved instances
@@ -31,18 +38,20 @@ const (
 	Hindsight StrategyName = "hindsight"
 	// TrancheScenarios plans with internal/planner over the scenarios of
 	// Options.Forecast (a two-stage stochastic plan within
-	// Options.Policy's risk limits). Slow; run when asked for.
+	// Options.Policy's risk limits) whatever their size (tranche plan
+	// --optimize scenarios).
 	TrancheScenarios StrategyName = "tranche-scenarios"
 )
 
-var allStrategies = []StrategyName{Tranche, TrancheScenarios, Recommender, Hindsight, None}
+var allStrategies = []StrategyName{Tranche, TrancheRepeat, TrancheScenarios, Recommender, Hindsight, None}
 
 // defaultStrategies are run when none are named.
 var defaultStrategies = []StrategyName{Tranche, Recommender, Hindsight, None}
 
 var descriptions = map[StrategyName]string{
-	Tranche:          "Tranche's plan at each decision date, from the history known then",
-	TrancheScenarios: "Tranche's plan over forecast scenarios (stochastic, within risk limits) at each decision date",
+	Tranche:          "Tranche's plan at each decision date, from the history known then (over forecast scenarios where they are small enough, else the repeated lookback)",
+	TrancheRepeat:    "Tranche's plan for the repeated lookback at each decision date (the providers' forecast, Tranche's optimization)",
+	TrancheScenarios: "Tranche's plan over forecast scenarios (stochastic, within risk limits) at each decision date, whatever their size",
 	None:             "buy nothing: the commitments owned at the start only",
 	Recommender:      "provider-style: RIs per pool, then one savings plan, each what would have saved most over the lookback, 1-year no upfront",
 	Hindsight:        "hindsight optimum: the best purchases at the same dates knowing the actual usage (one LP over the window)",
@@ -66,7 +75,7 @@ func ParseStrategy(s string) (StrategyName, error) {
 	if slices.Contains(allStrategies, n) {
 		return n, nil
 	}
-	return "", fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-scenarios, recommender, hindsight or none)", s)
+	return "", fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-repeat, tranche-scenarios, recommender, hindsight or none)", s)
 }
 
 // normalizeStrategies puts the strategies in result order without
@@ -83,7 +92,7 @@ func normalizeStrategies(in []StrategyName) ([]StrategyName, error) {
 	}
 	for _, s := range in {
 		if !slices.Contains(allStrategies, s) {
-			return nil, fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-scenarios, recommender, hindsight or none)", s)
+			return nil, fmt.Errorf("backtest: unknown strategy %q (want tranche, tranche-repeat, tranche-scenarios, recommender, hindsight or none)", s)
 		}
 	}
 	return out, nil
@@ -109,8 +118,10 @@ func planWithPlanner(ctx context.Context, in planner.Input, opt planner.Options,
 // decision date and the commitments held then.
 type trancheStrategy struct {
 	r *run
-	// forecast, when set, is what the plans are optimized over.
+	// forecast, when set, is what the plans are optimized over, within
+	// budget pool-hours when budget is positive (planner.Input).
 	forecast planner.Forecaster
+	budget   int
 	name     StrategyName
 }
 
@@ -121,7 +132,7 @@ func (s *trancheStrategy) decide(ctx context.Context, d decision) ([]held, error
 		owned[i] = h.c
 	}
 	in := planner.Input{Book: r.in.Book, History: r.slice(r.histStart, d.at), Owned: owned, AsOf: d.at,
-		Lookback: r.opt.Lookback, Horizon: r.opt.Horizon, Forecast: s.forecast, Policy: r.opt.Policy}
+		Lookback: r.opt.Lookback, Horizon: r.opt.Horizon, Forecast: s.forecast, ScenarioBudget: s.budget, Policy: r.opt.Policy}
 	cs, err := r.opt.planner(ctx, in, planner.Options{Solver: r.opt.Solver}, fmt.Sprintf("%s/%s/", s.name, d.at.Format(time.DateOnly)))
 	if errors.Is(err, planner.ErrNoUsage) {
 		return nil, nil // nothing used in the lookback: nothing to buy

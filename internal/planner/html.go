@@ -66,7 +66,7 @@ func WriteHTML(w io.Writer, p *Plan) error {
 		return err
 	}
 	return htmlTmpl.Execute(w, map[string]any{
-		"P": p, "Header": header(p), "Heads": lineHeads, "RiskHeads": riskHeads, "CurveHeads": curveHeads, "Totals": totalsRows(p),
+		"P": p, "Header": header(p), "Proof": proof(p), "Heads": lineHeads, "RiskHeads": riskHeads, "CurveHeads": curveHeads, "Totals": totalsRows(p),
 		"Curve": cv, "Coverage": cov, "TopPools": pools, "Cmp": cmp,
 		"Frontier": fr,
 	})

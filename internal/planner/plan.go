@@ -54,6 +54,12 @@ type Input struct {
 	// a generator of several equiprobable scenarios makes the plan a
 	// two-stage stochastic one, within the policy's risk limits.
 	Forecast Forecaster
+	// ScenarioBudget, when positive, makes Forecast a preference: when its
+	// scenarios hold more than ScenarioBudget pool-hours in all (pools ×
+	// horizon hours × scenarios), the purchases are optimized over the
+	// repeat forecast instead, and the plan's notes say so and why. The
+	// CLI's --optimize auto (the default) sets DefaultScenarioBudget.
+	ScenarioBudget int
 	// RiskForecast, when set, makes the scenarios the plan's purchases are
 	// evaluated on (Plan.Risk, Line.Risk): the spread of their savings,
 	// the probability they lose money, the waste to expect.
@@ -379,6 +385,14 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
 	}
+	if n := scenarioSize(scen); in.ScenarioBudget > 0 && len(scen) > 1 && n > in.ScenarioBudget {
+		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the %d scenarios of %s: they hold %d pool-hours (%d pools × %d hours × %d scenarios), over the %d that --optimize auto solves in about a minute; --optimize scenarios solves them anyway (--sample-weeks 4 makes that faster)",
+			len(scen), fc.Name(), n, n/horizon/len(scen), horizon, len(scen), in.ScenarioBudget))
+		fc = Repeat{}
+		if scen, err = fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
+			return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+		}
+	}
 	p.Scenario = fc.Name()
 	usage, blocks, err := stack(scen, horizon)
 	if err != nil {
@@ -507,6 +521,23 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 // per scenario, pool by pool (a pool missing from a scenario has no usage
 // there), and returns the blocks for solver.Problem.Scenarios (nil for a
 // single scenario).
+// DefaultScenarioBudget is the most pool-hours (pools × horizon hours ×
+// scenarios) that --optimize auto optimizes over scenarios: about the
+// demo's 58 pools × 8,760 hours × 20 scenarios (10.2 million), which takes
+// about a minute on two cores.
+const DefaultScenarioBudget = 12_000_000
+
+// scenarioSize is the number of pool-hours in the scenarios.
+func scenarioSize(scen []Scenario) int {
+	n := 0
+	for _, sc := range scen {
+		for _, u := range sc.Usage {
+			n += len(u.Quantity)
+		}
+	}
+	return n
+}
+
 func stack(scen []Scenario, horizon int) ([]providers.UsageSeries, []solver.Scenario, error) {
 	if len(scen) == 0 {
 		return nil, nil, errors.New("no scenario")

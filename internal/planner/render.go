@@ -130,6 +130,10 @@ func header(p *Plan) []string {
 			p.Scenario, p.Lookback.Start.Format("2006-01-02"), p.Lookback.End.Format("2006-01-02"), p.Lookback.Hours, p.Horizon.Hours/24),
 		"Inputs: " + p.InputDigest,
 	}
+	if p.Scenarios > 1 {
+		h[1] = fmt.Sprintf("Scenarios: %d of the %s forecast over a %d-day horizon, drawn from the usage history up to %s; the purchases minimize the expected cost within the risk limits",
+			p.Scenarios, p.Scenario, p.Horizon.Hours/24, p.AsOf.Format("2006-01-02"))
+	}
 	switch {
 	case p.Solver.BoundNote != "":
 		h = append(h, "NOT PROVEN OPTIMAL: the optimizer's bound rests on an allocation the billing rule does not make here (see the notes); every figure is the billing rules' own")
@@ -322,7 +326,7 @@ func WriteTable(w io.Writer, p *Plan) error {
 	}
 	s := p.Solver
 	ew.printf("\nSolver: %s, %s; %d pools, %d offerings, %d hours in %d classes; model gap %s, rounding gap %s\n",
-		s.Method, map[bool]string{true: "proven optimal", false: "NOT proven optimal"}[s.Converged], s.Pools, s.Offerings, s.Hours, s.HourClasses,
+		s.Method, proof(p), s.Pools, s.Offerings, s.Hours, s.HourClasses,
 		money(p.Currency, s.ModelGap), money(p.Currency, s.RoundingGap))
 	return ew.err
 }
@@ -474,3 +478,15 @@ func (e *errWriter) Write(b []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// proof says how far the plan's purchase is proven from the best one.
+func proof(p *Plan) string {
+	s := p.Solver
+	switch {
+	case s.Converged:
+		return "proven optimal"
+	case s.BoundNote == "" && (s.SampleWeeks > 1 || (s.DualBound != "" && !s.Stopped)):
+		return "proven within " + money(p.Currency, math.Max(0, s.Objective-s.Bound))
+	}
+	return "NOT proven optimal"
+}
