@@ -508,3 +508,22 @@ func TestExplainerNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontierSummaryLater checks that a plan off its commitment curve's
+// efficient set says why when it has later tranches (the curve bills the
+// purchases to make now alone) and does not otherwise.
+func TestFrontierSummaryLater(t *testing.T) {
+	p := &Plan{Frontier: &Frontier{Method: "curve", Points: []FrontierPoint{{Chosen: true}, {Efficient: true}}},
+		Lines: []Line{{Tranche: "now"}}}
+	if s := frontierSummary(p); !strings.Contains(s, "the plan is NOT") || strings.Contains(s, "later tranches") {
+		t.Errorf("without later tranches: %q", s)
+	}
+	p.Lines = append(p.Lines, Line{Tranche: "later"})
+	if s := frontierSummary(p); !strings.Contains(s, "the plan's later tranches") {
+		t.Errorf("with later tranches: %q", s)
+	}
+	p.Frontier.Points[0].Efficient = true
+	if s := frontierSummary(p); !strings.Contains(s, "the plan is one of them") || strings.Contains(s, "later tranches") {
+		t.Errorf("efficient: %q", s)
+	}
+}

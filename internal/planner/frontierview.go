@@ -62,8 +62,21 @@ func frontierSummary(p *Plan) string {
 		s += "; the plan is one of them"
 	case chosen:
 		s += "; the plan is NOT: another point saves at least as much at no more risk"
+		if p.Frontier.Method == "curve" && hasLater(p) {
+			s += " — over these purchases to make now alone: the plan's later tranches, which it counts on for the rest of the horizon, are re-planned at their dates and billed in no point, so buying more now can look better here than it is"
+		}
 	}
 	return s + "."
+}
+
+// hasLater reports whether the plan has later tranches.
+func hasLater(p *Plan) bool {
+	for _, l := range p.Lines {
+		if l.Tranche == "later" {
+			return true
+		}
+	}
+	return false
 }
 
 func efficientByRisk(pts []FrontierPoint) []FrontierPoint {
