@@ -35,9 +35,9 @@ func TestPlanCommand(t *testing.T) {
 		{"table", []string{"plan", "--prices", m5Book, dir}, exitOK,
 			[]string{"Tranche purchase plan", "Purchases", "Savings versus commitment", "← the plan", "Excluded (3)", "GB-Mo", "kinds: all offered"}, []string{"focus: reading", "planning "}},
 		{"json", []string{"plan", "-q", "-o", "json", "--optimize", "repeat", "--prices", m5Book, dir}, exitOK, []string{`"Schema": "` + planner.PlanSchema + `"`, `"HourlyCommitmentToPurchase"`}, nil},
-		{"csv", []string{"plan", "-q", "-o", "csv", "--prices", m5Book, dir}, exitOK, []string{"LineNumber,Provider,Kind,OfferingId"}, nil},
+		{"csv", []string{"plan", "-q", "-o", "csv", "--scenarios", "4", "--prices", m5Book, dir}, exitOK, []string{"LineNumber,Provider,Kind,OfferingId"}, nil},
 		{"markdown", []string{"plan", "-q", "-o", "markdown", "--optimize", "repeat", "--prices", m5Book, dir}, exitOK, []string{"# Tranche purchase plan", "| # | When | Buy |"}, nil},
-		{"html", []string{"plan", "-q", "-o", "html", "--prices", m5Book, dir}, exitOK, []string{"<!DOCTYPE html>", "<svg", "Savings versus commitment"}, nil},
+		{"html", []string{"plan", "-q", "-o", "html", "--scenarios", "4", "--prices", m5Book, dir}, exitOK, []string{"<!DOCTYPE html>", "<svg", "Savings versus commitment"}, nil},
 		{"policy", []string{"plan", "-q", "--optimize", "repeat", "--policy", policy, "--prices", m5Book, dir}, exitOK, []string{"3yr all-upfront", "terms: 3yr"}, nil},
 		{"no scenarios", []string{"plan", "-q", "--scenarios", "0", "--prices", m5Book, dir}, exitOK, []string{"Purchases"}, nil},
 		{"risk", []string{"plan", "-q", "--scenarios", "8", "--seed", "3", "--prices", m5Book, dir}, exitOK, []string{"8 scenarios of the bootstrap (seed 3) forecast", "Chance of losing money"}, nil},
@@ -87,8 +87,9 @@ func TestPlanCommandReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"json", "csv", "markdown", "table", "html"} {
-		a, _, code := run(t, "plan", "-q", "-o", format, "--prices", m5Book, dir)
-		b, _, code2 := run(t, "plan", "-q", "-o", format, "--prices", m5Book, dir)
+		// The default (over scenarios), with 4 of them to keep -race runs short.
+		a, _, code := run(t, "plan", "-q", "-o", format, "--scenarios", "4", "--prices", m5Book, dir)
+		b, _, code2 := run(t, "plan", "-q", "-o", format, "--scenarios", "4", "--prices", m5Book, dir)
 		if code != exitOK || code2 != exitOK {
 			t.Fatalf("%s: exit %d, %d", format, code, code2)
 		}
