@@ -145,7 +145,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	// is a proven lower bound. The billing cuts still steer the search.
 	var shadow *lp.Model
 	why := misallocation(p, c.offered())
-	if why != "" {
+	if why != "" && !opts.noBound {
 		shadow, _ = build("tranche-bound")
 		c.dualCuts = true
 		defer func() { c.dualCuts = false }()
@@ -404,7 +404,7 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 			r.converged = fhat-r.bound <= tol*max(1, math.Abs(fhat))
 		}
 	}
-	if !r.converged && !opts.noLagrange && ctx.Err() == nil {
+	if !r.converged && !opts.noBound && ctx.Err() == nil {
 		// The Lagrangian bound priced at the incumbent (lagrange.go) holds
 		// whatever the billing rule does, and at fleet size proves far more
 		// than the cuts do in the same time (1,000 pools after 10 s: 0.05 %

@@ -119,7 +119,7 @@ func roundRepair(ctx context.Context, p *Problem, c *compiled, rel *relaxed, opt
 			}
 		}
 		ro := *opts
-		ro.noLagrange = true
+		ro.noBound = true
 		if opts.TimeLimit > 0 && !opts.started.IsZero() {
 			// What is left of the time limit, and at least a quarter of it
 			// (measured at 1,000 pools with a 10 s limit: the whole limit

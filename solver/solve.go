@@ -92,9 +92,11 @@ type Options struct {
 	// Progress, when set, is called from the solving goroutine.
 	Progress func(Progress)
 
-	// noLagrange skips the Lagrangian bound (lagrange.go) of a solve whose
-	// bound nobody reads: rounding's re-optimization.
-	noLagrange bool
+	// noBound skips the bounds of a solve whose bound nobody reads
+	// (rounding's re-optimization): the Lagrangian bound (lagrange.go)
+	// and the master of the allocation's duals, whose dual values are a
+	// fifth of the fill's work (benders.go).
+	noBound bool
 	// started is when Solve began (for TimeLimit's share of rounding).
 	started time.Time
 }
