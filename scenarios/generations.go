@@ -64,8 +64,8 @@ func parseGeneration(family string) (generation, bool) {
 // the book has c4 and c5, c4.xlarge Windows → c5.xlarge Windows, m5 → m7i.
 // Families of the newest generation the book knows, and names that are not
 // class-generation-attributes, have none. The answer is keyed by price
-// key (the pool without billing scope or account); Successor applies it
-// to a pool of any account.
+// key (the pool without billing scope or account), so it holds for the
+// pools of every account.
 func Successors(book *providers.PriceBook) map[providers.PoolKey]providers.PoolKey {
 	type place struct {
 		k     providers.PoolKey // without family, scope and account

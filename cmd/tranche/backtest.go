@@ -48,16 +48,19 @@ purchases join the commitments it owns, and the period until the next decision
 is billed by the billing simulator with the providers' real rules, on the
 period's actual usage. The strategies, on the same data and dates:
 
-  tranche      Tranche's plan from the history before the date, as tranche plan
-               makes it by default: over --scenarios forecast scenarios (8),
-               or over the repeated lookback where they would be too large
-  tranche-repeat     Tranche's plan over the repeated lookback (--optimize repeat)
+  tranche            Tranche's plan from the history before the date, as
+                     tranche plan makes it by default: over --scenarios
+                     forecast scenarios (8), or over the repeated lookback
+                     where they would be too large
+  tranche-repeat     Tranche's plan over the repeated lookback (as tranche
+                     plan --optimize repeat)
   tranche-scenarios  Tranche's plan over the scenarios, whatever their size
-  recommender  provider-style: RIs per pool, then one savings plan, each what
-               would have saved most over the lookback, 1-year no upfront
-  hindsight    the best purchases at the same dates knowing the actual usage
-               (one LP over the window): the limit
-  none         buy nothing (always run; savings are measured against it)
+  recommender        provider-style: RIs per pool, then one savings plan, each
+                     what would have saved most over the lookback, 1-year no
+                     upfront
+  hindsight          the best purchases at the same dates knowing the actual
+                     usage (one LP over the window): the limit
+  none               buy nothing (always run; savings are measured against it)
 
 For each: realized cost, savings and their share of the hindsight optimum's,
 effective savings rate, coverage, utilization, waste, upfront paid, and the

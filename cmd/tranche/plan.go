@@ -50,8 +50,8 @@ Parquet), derives the hourly usage per pool and the commitments owned, and finds
 the purchase that costs least in expectation over --scenarios forecast futures
 (growth drawn from the history, trend breaks, migrations continued, old
 instance generations moving to new ones; docs/scenarios.md), within the policy
-and its risk limits. Where the scenarios are too large to solve in about a
-minute (over 12 million pool-hours), or with --optimize repeat, it optimizes
+and its risk limits. Where the scenarios are too large to solve in a few
+minutes (over 12 million pool-hours), or with --optimize repeat, it optimizes
 for the lookback repeated instead (the "repeat" scenario, which is what the
 providers' own recommenders assume). Every figure is the billing simulator's.
 

@@ -527,3 +527,34 @@ func TestFrontierSummaryLater(t *testing.T) {
 		t.Errorf("efficient: %q", s)
 	}
 }
+
+// TestScenarioBudget checks --optimize auto's rule: scenarios within the
+// budget are optimized over, scenarios over it give way to the repeat
+// forecast, and the notes say so with the size.
+func TestScenarioBudget(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	pol := DefaultPolicy()
+	pol.Horizon = Duration(30 * 24 * time.Hour)
+	f := fixedForecast{usage: [][]float64{{40}, {30}}}
+	size := 2 * 30 * 24 // one pool, two scenarios of 720 hours
+	for _, c := range []struct {
+		budget    int
+		scenarios int // Plan.Scenarios: 0 for the repeat plan
+		note      bool
+	}{{0, 2, false}, {size, 2, false}, {size - 1, 0, true}} {
+		p, err := MakePlan(context.Background(), Input{Book: book, History: flatHistory(start), Forecast: f, ScenarioBudget: c.budget, Policy: pol}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		note := false
+		for _, n := range p.Notes {
+			if strings.Contains(n, "optimized over the repeat forecast, not the 2 scenarios of fixed: they hold 1440 pool-hours (1 pools × 720 hours × 2 scenarios)") {
+				note = true
+			}
+		}
+		if p.Scenarios != c.scenarios || note != c.note || (c.note && p.Scenario != (Repeat{}).Name()) {
+			t.Errorf("budget %d: %d scenarios, forecast %q, note %v; want %d scenarios, note %v", c.budget, p.Scenarios, p.Scenario, note, c.scenarios, c.note)
+		}
+	}
+}
