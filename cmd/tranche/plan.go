@@ -50,10 +50,11 @@ Parquet), derives the hourly usage per pool and the commitments owned, and finds
 the purchase that costs least in expectation over --scenarios forecast futures
 (growth drawn from the history, trend breaks, migrations continued, old
 instance generations moving to new ones; docs/scenarios.md), within the policy
-and its risk limits. Where the scenarios are too large to solve in a few
-minutes (over 12 million pool-hours), or with --optimize repeat, it optimizes
-for the lookback repeated instead (the "repeat" scenario, which is what the
-providers' own recommenders assume). Every figure is the billing simulator's.
+and its risk limits. Over 12 million pool-hours (pools × horizon hours ×
+scenarios) it optimizes on one week in 2 or 4 of them and bills the answer on
+every hour; over 48 million, or with --optimize repeat, it optimizes for the
+lookback repeated instead (the "repeat" scenario, which is what the providers'
+own recommenders assume). Every figure is the billing simulator's.
 
 The plan lists one line per purchase (quantity, upfront, monthly recurring,
 effective rate, savings, ROI, break-even, expected utilization, coverage before
@@ -98,7 +99,7 @@ bought.`,
 	f.StringVar(&o.method, "method", "auto", "optimizer method: auto, direct (one LP) or benders (decomposition)")
 	f.IntVar(&o.sampleWeeks, "sample-weeks", 0, "optimize on one week in N of each scenario's hours (an approximation for large problems); the purchase is then billed on every hour and its gap proven over every hour (0 or 1: every hour)")
 	f.DurationVar(&o.timeLimit, "time-limit", 0, "stop the optimizer after this long and plan with the best answer found, with its proven gap (0: no limit)")
-	f.StringVar(&o.optimize, "optimize", "auto", "what the purchases are optimized over: scenarios (the --scenarios forecast: expected cost within the risk limits), repeat (the lookback repeated, as the providers do), or auto: scenarios unless they hold more than 12 million pool-hours (pools × horizon hours × scenarios), then repeat")
+	f.StringVar(&o.optimize, "optimize", "auto", "what the purchases are optimized over: scenarios (the --scenarios forecast: expected cost within the risk limits), repeat (the lookback repeated, as the providers do), or auto: scenarios, on every hour up to 12 million pool-hours (pools × horizon hours × scenarios), on one week in 2 or 4 up to 48 million, else repeat")
 	f.StringVar(&o.risk, "risk", "", "risk limits, overriding the policy file: comma-separated key=value with the policy's names, e.g. max_regret=0,risk_level=0.9,max_waste_share=0.1. "+
 		"Default when neither sets them: max_regret=0 at risk_level=0.9 (no loss on average against buying nothing in the worst 10% of scenarios) — enforced when the purchases are optimized over the scenarios, "+
 		"checked on them and flagged when they are optimized for the repeated lookback; none turns the defaults off")

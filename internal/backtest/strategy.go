@@ -20,9 +20,10 @@ type StrategyName string
 const (
 	// Tranche plans with internal/planner at each decision date as
 	// tranche plan does by default (--optimize auto): over the scenarios
-	// of Options.Forecast where they hold at most
-	// planner.DefaultScenarioBudget pool-hours, else over the repeated
-	// lookback; over the repeated lookback when Options.Forecast is nil.
+	// of Options.Forecast (on every hour up to
+	// planner.DefaultScenarioBudget pool-hours, on sampled weeks up to four
+	// times that), else over the repeated lookback; over the repeated
+	// lookback when Options.Forecast is nil.
 	Tranche StrategyName = "tranche"
 	// TrancheRepeat plans over the repeated lookback, as the providers'
 	// recommenders assume (tranche plan --optimize repeat).

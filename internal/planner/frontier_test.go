@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -529,32 +530,51 @@ func TestFrontierSummaryLater(t *testing.T) {
 }
 
 // TestScenarioBudget checks --optimize auto's rule: scenarios within the
-// budget are optimized over, scenarios over it give way to the repeat
-// forecast, and the notes say so with the size.
+// budget are optimized over on every hour, up to four times the budget on
+// one week in 2 or 4, beyond that the repeat forecast takes over; the
+// notes say which with the size. A horizon under eight weeks is never
+// sampled.
 func TestScenarioBudget(t *testing.T) {
 	book := loadBook(t)
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	pol := DefaultPolicy()
-	pol.Horizon = Duration(30 * 24 * time.Hour)
 	f := fixedForecast{usage: [][]float64{{40}, {30}}}
-	size := 2 * 30 * 24 // one pool, two scenarios of 720 hours
 	for _, c := range []struct {
-		budget    int
+		days      int
+		budget    int // as a divisor of the scenarios' size: 0 is no budget
 		scenarios int // Plan.Scenarios: 0 for the repeat plan
-		note      bool
-	}{{0, 2, false}, {size, 2, false}, {size - 1, 0, true}} {
-		p, err := MakePlan(context.Background(), Input{Book: book, History: flatHistory(start), Forecast: f, ScenarioBudget: c.budget, Policy: pol}, Options{})
+		sample    int // Solver.SampleWeeks
+		note      string
+	}{
+		{90, 0, 2, 0, ""},
+		{90, 1, 2, 0, ""},
+		{90, 2, 2, 2, "optimized on one week in 2 of them"},
+		{90, 3, 2, 4, "optimized on one week in 4 of them"},
+		{90, 5, 0, 0, "optimized over the repeat forecast, not the 2 scenarios of fixed"},
+		{30, 2, 0, 0, "optimized over the repeat forecast, not the 2 scenarios of fixed"},
+	} {
+		pol := DefaultPolicy()
+		pol.Horizon = Duration(time.Duration(c.days) * 24 * time.Hour)
+		size := 2 * c.days * 24 // one pool, two scenarios
+		budget := 0
+		if c.budget > 0 {
+			budget = size / c.budget
+		}
+		p, err := MakePlan(context.Background(), Input{Book: book, History: flatHistory(start), Forecast: f, ScenarioBudget: budget, Policy: pol}, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		note := false
+		found := c.note == ""
 		for _, n := range p.Notes {
-			if strings.Contains(n, "optimized over the repeat forecast, not the 2 scenarios of fixed: they hold 1440 pool-hours (1 pools × 720 hours × 2 scenarios)") {
-				note = true
+			if c.note != "" && strings.Contains(n, c.note) && strings.Contains(n, fmt.Sprintf("hold %d pool-hours (1 pools × %d hours × 2 scenarios)", size, c.days*24)) {
+				found = true
+			}
+			if c.note == "" && strings.Contains(n, "pool-hours") {
+				found = false
 			}
 		}
-		if p.Scenarios != c.scenarios || note != c.note || (c.note && p.Scenario != (Repeat{}).Name()) {
-			t.Errorf("budget %d: %d scenarios, forecast %q, note %v; want %d scenarios, note %v", c.budget, p.Scenarios, p.Scenario, note, c.scenarios, c.note)
+		if p.Scenarios != c.scenarios || p.Solver.SampleWeeks != c.sample || !found {
+			t.Errorf("%d days, budget %d: %d scenarios, one week in %d, notes %q; want %d scenarios, one week in %d, a note %q",
+				c.days, budget, p.Scenarios, p.Solver.SampleWeeks, p.Notes, c.scenarios, c.sample, c.note)
 		}
 	}
 }

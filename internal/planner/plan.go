@@ -56,8 +56,10 @@ type Input struct {
 	Forecast Forecaster
 	// ScenarioBudget, when positive, makes Forecast a preference: when its
 	// scenarios hold more than ScenarioBudget pool-hours in all (pools ×
-	// horizon hours × scenarios), the purchases are optimized over the
-	// repeat forecast instead, and the plan's notes say so and why. The
+	// horizon hours × scenarios), the purchases are optimized on one week
+	// in 2 or 4 of them (solver.Options.SampleWeeks, when not set and the
+	// horizon has eight weeks) while that fits the budget, and over the
+	// repeat forecast beyond; the plan's notes say which and why. The
 	// CLI's --optimize auto (the default) sets DefaultScenarioBudget.
 	ScenarioBudget int
 	// RiskForecast, when set, makes the scenarios the plan's purchases are
@@ -385,12 +387,30 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
 	}
-	if n := scenarioSize(scen); in.ScenarioBudget > 0 && len(scen) > 1 && n > in.ScenarioBudget {
-		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the %d scenarios of %s: they hold %d pool-hours (%d pools × %d hours × %d scenarios), over the %d that --optimize auto solves (the demo's 11.4 million take about two minutes); --optimize scenarios solves them anyway (--sample-weeks 4 makes that faster)",
-			len(scen), fc.Name(), n, n/horizon/len(scen), horizon, len(scen), in.ScenarioBudget))
-		fc = Repeat{}
-		if scen, err = fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
-			return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+	if n := scenarioSize(scen); in.ScenarioBudget > 0 && len(scen) > 1 && n > in.ScenarioBudget*max(1, opt.Solver.SampleWeeks) {
+		// Over the budget: one week in 2 or 4 while that fits (and the
+		// horizon has the weeks for it), else the repeat forecast.
+		every := 0
+		if opt.Solver.SampleWeeks <= 1 && horizon >= minSampledHorizon {
+			for _, e := range []int{2, 4} {
+				if n <= in.ScenarioBudget*e {
+					every = e
+					break
+				}
+			}
+		}
+		pools := n / horizon / len(scen)
+		if every > 0 {
+			opt.Solver.SampleWeeks = every
+			p.Notes = append(p.Notes, fmt.Sprintf("the %d scenarios of %s hold %d pool-hours (%d pools × %d hours × %d scenarios), over the %d that --optimize auto optimizes on every hour (the demo's 11.4 million take about two minutes): the purchases are optimized on one week in %d of them (as --sample-weeks %d), then billed and bounded on every hour; --optimize scenarios optimizes on every hour, --optimize repeat over the repeated lookback",
+				len(scen), fc.Name(), n, pools, horizon, len(scen), in.ScenarioBudget, every, every))
+		} else {
+			p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the %d scenarios of %s: they hold %d pool-hours (%d pools × %d hours × %d scenarios), more than --optimize auto solves (%d on every hour, four times that on one week in four); --optimize scenarios solves them anyway (--sample-weeks 4 makes that faster)",
+				len(scen), fc.Name(), n, pools, horizon, len(scen), in.ScenarioBudget))
+			fc = Repeat{}
+			if scen, err = fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
+				return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
+			}
 		}
 	}
 	p.Scenario = fc.Name()
@@ -526,6 +546,10 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 // the demo's 65 pools × 8,760 hours × 20 scenarios (11.4 million), which
 // took 2 min 9 s on two cores.
 const DefaultScenarioBudget = 12_000_000
+
+// minSampledHorizon is the shortest horizon --optimize auto optimizes on
+// sampled weeks: eight weeks, so that one in four leaves two.
+const minSampledHorizon = 8 * 7 * 24
 
 // scenarioSize is the number of pool-hours in the scenarios.
 func scenarioSize(scen []Scenario) int {
