@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tranchehq/tranche/providers"
@@ -95,9 +97,14 @@ func TestPricesFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, _ := json.Marshal(map[string]any{"FormatVersion": "aws_v1", "PriceList": []string{string(item)}})
-	var targets []string
+	var (
+		mu      sync.Mutex
+		targets []string
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		targets = append(targets, r.Header.Get("X-Amz-Target"))
+		mu.Unlock()
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = w.Write(page)
 	}))
@@ -111,8 +118,20 @@ func TestPricesFetch(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if len(targets) != 1 || targets[0] != "AWSPriceListService.GetProducts" {
-		t.Errorf("calls = %v", targets)
+	// One page, so one GetProducts call — but the SDK's retryer may repeat
+	// it when a loaded machine drops the connection (CI once saw two), so
+	// what is checked is that nothing else was called.
+	mu.Lock()
+	calls := slices.Clone(targets)
+	mu.Unlock()
+	if len(calls) == 0 || len(calls) > 5 {
+		t.Errorf("calls = %v, want GetProducts once (or retried, at most 5 attempts)", calls)
+	}
+	for _, c := range calls {
+		if c != "AWSPriceListService.GetProducts" {
+			t.Errorf("calls = %v, want only AWSPriceListService.GetProducts", calls)
+			break
+		}
 	}
 	if !strings.Contains(stdout, "offerings                12") {
 		t.Errorf("summary:\n%s", stdout)
