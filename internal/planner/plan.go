@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -447,7 +448,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	p.Excluded = append(append(p.Excluded, in.Unpooled...), b.Excluded...)
 	p.Notes = append(p.Notes, b.Notes...)
 	if !pol.NoLadder {
-		ladder(b, p, horizon)
+		ladder(b, p, horizon, len(blocks) > 1)
 	}
 	applyPolicy(b, pol, p)
 	uncoverable(b, p)
@@ -707,30 +708,62 @@ func applyPolicy(b *Built, pol Policy, p *Plan) {
 // ladderPoints is the most purchase dates the plan considers besides now.
 const ladderPoints = 12
 
-// ladder adds, for every offering, a copy that can be bought later: at each
+// replanMonths are the months (of 730 hours) from now at which a plan over
+// scenarios may also buy: later tranches that let it buy growth when it
+// arrives rather than pay for it now (DESIGN.md: later tranches x_k,m).
+var replanMonths = []int{1, 2, 3, 6, 9}
+
+// ladder adds, for every offering, copies that can be bought later: at each
 // hour of the horizon where an owned commitment ends, so that the plan can
 // wait for an expiry instead of buying now what would overlap with what is
-// owned (DESIGN.md, laddering). Copies are offerings with a purchase
-// window; their lines are later tranches, not executed now.
-func ladder(b *Built, p *Plan, h int) {
+// owned, and — when the forecast is over scenarios — at those of the
+// replanMonths where some pool's expected usage rises above what it was in
+// every month before, so that usage the scenarios expect only later is
+// bought later (DESIGN.md, laddering). Where no pool's usage rises, a later
+// tranche is worth no more than the same purchase made now, and it is not
+// offered: the choice between the two would be arbitrary. The copies are the same in every scenario: a later tranche
+// gains nothing from knowing which future came, so the option to wait and
+// see is not counted and the plan does not defer a purchase for it. Copies
+// are offerings with a purchase window; their lines are later tranches, not
+// executed now.
+func ladder(b *Built, p *Plan, h int, scenarios bool) {
 	seen := map[int]bool{}
-	var points []int
-	for _, c := range b.Problem.Owned {
-		// Expiries inside the horizon, a day apart at least.
-		t := c.End
+	var expiries, months []int
+	add := func(list *[]int, t int) bool {
+		// Inside the horizon, on a day boundary, a day apart at least.
 		if t <= 24 || t >= h-24 {
-			continue
+			return false
 		}
 		t = t / 24 * 24
-		if !seen[t] {
-			seen[t] = true
-			points = append(points, t)
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		*list = append(*list, t)
+		return true
+	}
+	for _, c := range b.Problem.Owned {
+		add(&expiries, c.End)
+	}
+	var monthNums []int // months[i] is monthNums[i] months from now
+	if scenarios {
+		for _, m := range risingMonths(b.Problem) {
+			if add(&months, m*solver.HoursPerMonth) {
+				monthNums = append(monthNums, m)
+			}
 		}
 	}
-	sort.Ints(points)
-	if len(points) > ladderPoints {
-		points = points[:ladderPoints]
+	sort.Ints(expiries)
+	if len(expiries)+len(months) > ladderPoints {
+		// Expiries first: buying what overlaps an owned commitment is the
+		// costlier mistake.
+		if len(expiries) > ladderPoints {
+			expiries = expiries[:ladderPoints]
+		}
+		months = months[:ladderPoints-len(expiries)]
 	}
+	points := append(expiries, months...)
+	sort.Ints(points)
 	if len(points) == 0 {
 		return
 	}
@@ -744,7 +777,96 @@ func ladder(b *Built, p *Plan, h int) {
 			b.Offerings = append(b.Offerings, b.Offerings[k])
 		}
 	}
-	p.Notes = append(p.Notes, fmt.Sprintf("laddering: every offering may also be bought when an owned commitment expires (%d dates); such lines are later tranches, not executed now", len(points)))
+	var why []string
+	if len(expiries) > 0 {
+		why = append(why, fmt.Sprintf("when an owned commitment expires (%d dates)", len(expiries)))
+	}
+	if len(months) > 0 {
+		ms := make([]string, len(months))
+		for i := range months {
+			ms[i] = strconv.Itoa(monthNums[i])
+		}
+		why = append(why, fmt.Sprintf("%s months from now, where the scenarios' usage rises, so that it is bought when it comes", andList(ms)))
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("laddering: every offering may also be bought %s; such lines are later tranches, not executed now", strings.Join(why, " and ")))
+}
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(w []string) string {
+	if len(w) < 2 {
+		return strings.Join(w, "")
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+}
+
+// risingMonths returns the replanMonths inside the horizon in whose month
+// (730 hours from its start) some pool's usage, the mean over the
+// scenarios, is more than 1 % above its mean in each earlier month of the
+// horizon.
+func risingMonths(pr *solver.Problem) []int {
+	type block struct {
+		off, hours int
+		prob       float64
+	}
+	var blocks []block
+	if len(pr.Scenarios) == 0 {
+		blocks = []block{{0, pr.Hours, 1}}
+	}
+	off := 0
+	for _, sc := range pr.Scenarios {
+		blocks = append(blocks, block{off, sc.Hours, sc.Probability})
+		off += sc.Hours
+	}
+	// mean is a pool's expected usage over hours [from, to) of each block.
+	mean := func(u []float64, from, to int) float64 {
+		var sum float64
+		for _, b := range blocks {
+			hi := min(to, b.hours)
+			if from >= hi {
+				continue
+			}
+			var s float64
+			for _, q := range u[b.off+from : b.off+hi] {
+				s += q
+			}
+			sum += b.prob * s / float64(hi-from)
+		}
+		return sum
+	}
+	month := int(solver.HoursPerMonth)
+	horizon := 0
+	for _, b := range blocks {
+		horizon = max(horizon, b.hours)
+	}
+	var out []int
+	rises := make([]bool, len(replanMonths))
+	for _, pool := range pr.Pools {
+		if len(pool.Usage) != pr.Hours {
+			continue
+		}
+		// The highest monthly mean so far, month by month.
+		peak := mean(pool.Usage, 0, month)
+		last := 0
+		for i, m := range replanMonths {
+			if m*month >= horizon {
+				break
+			}
+			for k := last + 1; k < m; k++ {
+				peak = max(peak, mean(pool.Usage, k*month, (k+1)*month))
+			}
+			last = m - 1
+			cur := mean(pool.Usage, m*month, (m+1)*month)
+			if cur > peak*1.01 && cur > 1e-9 {
+				rises[i] = true
+			}
+		}
+	}
+	for i, r := range rises {
+		if r {
+			out = append(out, replanMonths[i])
+		}
+	}
+	return out
 }
 
 // annuityFactor is how much more than its face value an upfront fee costs

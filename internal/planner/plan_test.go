@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -579,4 +580,101 @@ func TestStochasticRegretLimit(t *testing.T) {
 		t.Error("the binding regret limit is not reported")
 	}
 	t.Logf("expected savings %.2f/month without the limit, %.2f with it", loose.Totals.EstimatedMonthlySavingsAmount, safe.Totals.EstimatedMonthlySavingsAmount)
+}
+
+// stepForecast: two equal scenarios in which m5 usage is 40 NU for the
+// first `step` hours and 80 NU after.
+type stepForecast struct{ step int }
+
+func (stepForecast) Name() string { return "step" }
+
+func (f stepForecast) Forecast(_ []providers.UsageSeries, asOf time.Time, _ time.Duration, hours int) ([]Scenario, error) {
+	q := make([]float64, hours)
+	for h := range q {
+		q[h] = 40
+		if h >= f.step {
+			q[h] = 80
+		}
+	}
+	s := Scenario{Probability: 0.5, Usage: []providers.UsageSeries{{Pool: m5, Start: asOf, Quantity: q}}}
+	a, b := s, s
+	a.Name, b.Name = "a", "b"
+	return []Scenario{a, b}, nil
+}
+
+// TestLadderDefersGrowth: usage the scenarios expect only in three months is
+// bought in three months, as a later tranche, not now — where an RI bought
+// now for it would sit idle for a quarter of its year. With the later
+// purchase dates off (no_ladder), the same plan buys it all now.
+func TestLadderDefersGrowth(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	hist := m5History(start, 30)
+	asOf := start.AddDate(0, 0, 30)
+	pol := Policy{Kinds: []providers.Kind{providers.KindRIStandard}, Terms: []providers.Term{providers.Term1Year},
+		PaymentOptions: []providers.PaymentOption{providers.NoUpfront}, NoRiskDefaults: true}
+	const step = 3 * solver.HoursPerMonth // 2,190 hours
+	units := func(p *Plan, tranche string) (nu float64, starts map[string]bool) {
+		starts = map[string]bool{}
+		for _, l := range p.Lines {
+			if l.Tranche != tranche || l.RecommendedNormalizedUnitsToPurchase == nil {
+				continue
+			}
+			nu += *l.RecommendedNormalizedUnitsToPurchase
+			starts[l.StartsAt.Format("2006-01-02")] = true
+		}
+		return nu, starts
+	}
+	p, err := MakePlan(context.Background(), Input{Book: book, History: hist, Forecast: stepForecast{step}, Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := units(p, "now")
+	later, starts := units(p, "later")
+	month3 := asOf.Add(time.Duration(int(step)/24*24) * time.Hour).Format("2006-01-02")
+	if math.Abs(now-40) > 1e-6 || math.Abs(later-40) > 1e-6 || !starts[month3] || len(starts) != 1 {
+		t.Errorf("bought %.2f NU now and %.2f later (from %v); want 40 now and 40 from %s", now, later, starts, month3)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "also be bought 3 months from now, where the scenarios' usage rises") {
+		t.Errorf("notes lack the later purchase dates: %q", p.Notes)
+	}
+	pol.NoLadder = true
+	all, err := MakePlan(context.Background(), Input{Book: book, History: hist, Forecast: stepForecast{step}, Policy: pol}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := units(all, "now"); math.Abs(now-80) > 1e-6 {
+		t.Errorf("no_ladder: bought %.2f NU now, want 80 (the step is worth buying now when it cannot be bought later)", now)
+	}
+}
+
+// TestRisingMonths: a later purchase date is offered where a pool's
+// expected usage rises above every earlier month's, not where it only
+// recovers from a dip.
+func TestRisingMonths(t *testing.T) {
+	const month = int(solver.HoursPerMonth)
+	hours := 12 * month
+	flat, step, dip := make([]float64, 2*hours), make([]float64, 2*hours), make([]float64, 2*hours)
+	for s := 0; s < 2; s++ {
+		for h := 0; h < hours; h++ {
+			flat[s*hours+h], step[s*hours+h], dip[s*hours+h] = 10, 10, 10
+			if s == 1 && h >= 6*month {
+				step[s*hours+h] = 20 // one scenario in two doubles at month 6
+			}
+			if h >= month && h < 3*month {
+				dip[s*hours+h] = 5 // months 1 and 2 dip, month 3 is back
+			}
+		}
+	}
+	pr := &solver.Problem{Hours: 2 * hours, Scenarios: []solver.Scenario{{Name: "a", Hours: hours, Probability: 0.5}, {Name: "b", Hours: hours, Probability: 0.5}}}
+	for _, u := range [][]float64{flat, dip} {
+		pr.Pools = append(pr.Pools, solver.Pool{Usage: u})
+	}
+	if got := risingMonths(pr); len(got) != 0 {
+		t.Errorf("flat and dipping pools: months %v, want none", got)
+	}
+	pr.Pools = append(pr.Pools, solver.Pool{Usage: step})
+	if got := risingMonths(pr); !slices.Equal(got, []int{6}) {
+		t.Errorf("with a pool doubling at month 6 in one scenario: months %v, want [6]", got)
+	}
 }
