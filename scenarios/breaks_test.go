@@ -168,7 +168,7 @@ func TestBreaksReproducible(t *testing.T) {
 // trend, the chance of a break within a year, the floor — from the trend
 // fitted.
 func TestBreaksFit(t *testing.T) {
-	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5")}
+	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5"), key("a", "c6")}
 	hours := 8 * week
 	hist := history(keys, hours, func(i, h int) float64 {
 		x := float64(h)
@@ -177,6 +177,8 @@ func TestBreaksFit(t *testing.T) {
 			return (50 + 50*x/float64(hours)) * weekly(h)
 		case 1: // rose for four weeks, then flat
 			return (20 + 20*min(x, 4*week)/(4*week)) * weekly(h)
+		case 3: // flat for four weeks, then rising
+			return (20 + 20*max(0, x-4*week)/(4*week)) * weekly(h)
 		}
 		return 30 * weekly(h)
 	})
@@ -201,9 +203,14 @@ func TestBreaksFit(t *testing.T) {
 	}{
 		{name: "line", age: float64(hours), floor: 50 * cycle, floorMargin: 1e-6, fit: fits[0]},
 		// The bend is placed at the centre of a week next to the knee
-		// (here the fifth week's, 3.5 weeks before as-of); the floor is
-		// the level before the rise.
-		{name: "bent", age: 3.5 * week, floor: 20 * cycle, floorMargin: 0.5, bent: true, fit: fits[1]},
+		// (here the fifth week's, 3.5 weeks before as-of). A rise bent
+		// into a level is a plateau: its floor is the level less the
+		// weekly means' deviation from the bent line (about 1 here), not
+		// the level before the rise (18.3).
+		{name: "plateau", age: 3.5 * week, floor: 40 * cycle, floorMargin: 1.2, bent: true, fit: fits[1]},
+		// A rise that has just begun: the floor is the level before it
+		// (less the deviation, larger here, about 1.5), as for a line.
+		{name: "rising", age: 3.5 * week, floor: 20 * cycle, floorMargin: 1.6, bent: true, fit: fits[3]},
 		{name: "flat", age: float64(hours), floor: 30 * cycle, floorMargin: 1e-9, fit: fits[2]},
 	} {
 		f := c.fit

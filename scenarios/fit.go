@@ -34,8 +34,9 @@ type fit struct {
 	// bend. A future break within t hours has probability t/(age + t).
 	age float64
 	// floor is the lowest level a future break can take the trend to: the
-	// lowest point of the fitted trend over the window less the RMS
-	// deviation of the period means from it, at least 0 and at most level.
+	// lowest point of the fitted trend over the window (over its last
+	// segment, for a plateau) less the RMS deviation of the period means
+	// from it, at least 0 and at most level.
 	floor  float64
 	season []float64 // multiplicative profile over one period, mean 1
 	resid  []float64 // relative residual of every window hour, ≥ −1
@@ -205,13 +206,26 @@ func (t trend) age(span float64) float64 {
 }
 
 // floor is the lowest level the trend took over [0, span] (a broken line
-// is lowest at an end or at its bend) less rms, at least 0.
+// is lowest at an end or at its bend) less rms, at least 0. A plateau's is
+// the lowest level of its last segment: a break of a level gives back what
+// the level's own weeks strayed, not the rise that led to it (a step up,
+// a launch that has finished ramping).
 func (t trend) floor(span float64) float64 {
 	lo := min(t.at(0), t.at(span))
 	if t.hinged {
 		lo = min(lo, t.at(t.c))
+		if t.plateau() {
+			lo = min(t.at(t.c), t.at(span))
+		}
 	}
 	return max(0, lo-t.rms)
+}
+
+// plateau reports a rise that bent into a level: the segment before the
+// bend rose, the last one has no slope distinguishable from none (within
+// two standard errors).
+func (t trend) plateau() bool {
+	return t.hinged && t.b1 > 0 && math.Abs(t.last) <= 2*t.se
 }
 
 func (t trend) at(x float64) float64 {
