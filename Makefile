@@ -47,7 +47,7 @@ test-short: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 3h $(PKGS)
 
-# Backtests of all six demo traces against the hindsight optimum and the
+# Backtests of all eight demo traces against the hindsight optimum and the
 # provider-style recommender (docs/backtest.md): minutes, for the hindsight LPs.
 traces: deps
 	$(GO) test -count=1 -run TestTraces -v -timeout 1h ./internal/backtest/ -args -traces

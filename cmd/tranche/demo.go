@@ -77,11 +77,12 @@ func newDemoTracesCmd(g *globalOptions) *cobra.Command {
 	o := &tracesOptions{}
 	cmd := &cobra.Command{
 		Use:   "traces [--out DIR] [--seed N] [--days N]",
-		Short: "Write usage traces of known shapes (growth, trend break, slump, migration, decline, bursty) for backtests",
+		Short: "Write usage traces of known shapes (growth, trend break, slump, migration, decline, bursty, step up, launch) for backtests",
 		Long: `Traces writes one usage table (CSV: time, the pool columns, quantity; see
 docs/backtest.md) per trace into --out: hourly usage of known shapes in pools
 the demo price book prices — growth, a trend break, a holiday slump, migrations
-between families, a slow decommissioning, bursty business-hours usage — with
+between families, a slow decommissioning, bursty business-hours usage, a step
+up, a launch — with
 daily and weekly cycles and noise. Backtest a trace with
 "tranche backtest --prices testdata/demo/pricebook.json --usage DIR/NAME.csv".
 The same flags always give the same bytes.`,

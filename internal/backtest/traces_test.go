@@ -9,25 +9,26 @@ import (
 	"github.com/tranchehq/tranche/scenarios"
 )
 
-var allTraces = flag.Bool("traces", false, "TestTraces: backtest all six demo traces (minutes), not only the trend break and the migrations")
+var allTraces = flag.Bool("traces", false, "TestTraces: backtest all eight demo traces (minutes), not only the trend break and the migrations")
 
 // TestTraces backtests Tranche (its default plan, over scenarios), the
 // provider-style recommender and the hindsight optimum on the demo's
 // generated traces (demo.Traces: growth, a trend break, a holiday slump,
-// migrations, a decline, bursty usage), priced with the demo's price book,
-// and checks what docs/backtest.md reports: on every trace Tranche saves
-// more than the recommender, with less waste (on the bursty trace, where
-// the recommender buys too little to waste, as little as the hindsight
-// optimum); where usage keeps its shape or declines (growth, slump,
-// decline, bursty) it captures at least 90 % of the hindsight optimum's
-// savings, while the recommender captures less. The trend break and the
-// migrations, which the lookback does not foretell, are where it falls
-// short of 90 % (72.9 % and 87.6 %); the test holds their floors so that a
-// regression shows.
+// migrations, a decline, bursty usage, a step up, a launch), priced with
+// the demo's price book, and checks what docs/backtest.md reports: on
+// every trace Tranche saves more than the recommender, with less waste (on
+// the bursty and launch traces, where the recommender buys too little to
+// waste, no more than 1.5 times the hindsight optimum's); where usage keeps
+// its shape, declines or steps up (growth, slump, decline, bursty, step-up)
+// it captures at least 90 % of the hindsight optimum's savings, while the
+// recommender captures less. The trend break, the migrations and the
+// launch, which the lookback does not foretell or the plan waits on, are
+// where it falls short of 90 % (74.9 %, 87.6 % and 87.2 %); the test holds
+// their floors so that a regression shows.
 //
 // The hindsight LP of the growth and slump traces takes minutes, so by
 // default only the trend break and the migrations run; -traces (make
-// traces) runs all six.
+// traces) runs all eight.
 func TestTraces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("backtests the demo traces")
@@ -40,9 +41,11 @@ func TestTraces(t *testing.T) {
 	// The least share of the hindsight optimum's savings Tranche (its
 	// default plan: over 8 scenarios of the generator, seed 1, with moves
 	// to newer generations found in the book) must capture on each trace
-	// (measured, docs/backtest.md: growth 99.6 %, trend break 72.9 %,
-	// slump 99.8 %, migration 87.6 %, decline 99.8 %, bursty 99.5 %).
-	floor := map[string]float64{"growth": 0.9, "trend-break": 0.7, "slump": 0.9, "migration": 0.85, "decline": 0.9, "bursty": 0.9}
+	// (measured, docs/backtest.md: growth 99.6 %, trend break 74.9 %,
+	// slump 99.9 %, migration 87.6 %, decline 99.8 %, bursty 99.5 %,
+	// step-up 94.0 %, launch 87.2 %).
+	floor := map[string]float64{"growth": 0.9, "trend-break": 0.7, "slump": 0.9, "migration": 0.85, "decline": 0.9, "bursty": 0.9,
+		"step-up": 0.9, "launch": 0.85}
 	forecast := &scenarios.Generator{Scenarios: 8, Seed: 1, Successors: scenarios.Successors(book)}
 	for _, tr := range trs {
 		if !*allTraces && tr.Name != "trend-break" && tr.Name != "migration" {
@@ -69,9 +72,10 @@ func TestTraces(t *testing.T) {
 			}
 			hind := res.Strategy(Hindsight)
 			switch {
-			case tr.Name == "bursty":
+			case tr.Name == "bursty" || tr.Name == "launch":
 				// The recommender buys too little to waste much (it
-				// captures 57 %); Tranche wastes what the optimum does.
+				// captures 57 % and 48 %); Tranche wastes about what the
+				// optimum does, or less.
 				if tranche.Totals.Waste > 1.5*hind.Totals.Waste {
 					t.Errorf("tranche wastes %.2f, the hindsight optimum %.2f", tranche.Totals.Waste, hind.Totals.Waste)
 				}

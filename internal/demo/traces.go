@@ -11,7 +11,7 @@ import (
 
 // Backtest traces: hourly usage histories of known shapes (growth, a trend
 // break, a holiday slump, migrations between families, a decline, bursty
-// business-hours usage), in pools the demo price book prices, so that a
+// business-hours usage, a step up, a launch), in pools the demo price book prices, so that a
 // planner can be backtested on futures the lookback does not foretell
 // ("tranche demo traces" writes them with backtest.WriteUsageTable).
 // docs/backtest.md shows the table they give.
@@ -34,7 +34,7 @@ type TraceConfig struct {
 var DefaultTraceStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
 // TraceNames lists the traces Traces makes, in order.
-var TraceNames = []string{"growth", "trend-break", "slump", "migration", "decline", "bursty"}
+var TraceNames = []string{"growth", "trend-break", "slump", "migration", "decline", "bursty", "step-up", "launch"}
 
 // shape is a pool's level (relative to its base) at a day of the window,
 // before the daily and weekly cycles and the noise.
@@ -105,6 +105,13 @@ func traceSpecs(days float64) map[string]struct {
 		"decline": {"m5 in us-east-1 decommissioned slowly, from 100 % to 40 % over the window; x2iedn flat", []tracePool{
 			{region: "us-east-1", family: m5, platform: linux, base: 400, shape: linear(0, days, 1, 0.4), peak: 0.3, weekend: 0.15, noise: 0.05},
 			{region: "us-east-1", family: x2, platform: linux, base: 128, shape: flat, noise: 0.02},
+		}},
+		"step-up": {"m5 in us-east-1 steps up from 300 to 500 NU on day 100 (a new workload) and stays there", []tracePool{
+			{region: "us-east-1", family: m5, platform: linux, base: 300, shape: linear(100, 101, 1, 5.0/3), peak: 0.3, weekend: 0.15, noise: 0.05},
+		}},
+		"launch": {"x2iedn in us-east-1 launched on day 120, ramping to 20 x2iedn.xlarge by day 140, beside a steady m5", []tracePool{
+			{region: "us-east-1", family: m5, platform: linux, base: 400, shape: flat, peak: 0.2, weekend: 0.1, noise: 0.04},
+			{region: "us-east-1", family: x2, platform: linux, base: 160, shape: linear(120, 140, 0, 1), noise: 0.02},
 		}},
 		"bursty": {"c5.xlarge Windows in us-east-2 run mostly in weekday business hours (5× the base), m5 steady beside them", []tracePool{
 			{region: "us-east-2", family: "c5.xlarge", platform: windows, base: 4, shape: flat, peak: 4, weekend: 0.5, noise: 0.1},

@@ -83,6 +83,14 @@ func TestTracesShapes(t *testing.T) {
 	if old, new := mean(mg, 0, 90, 97)+mean(mg, 1, 90, 97), mean(mg, 0, 140, 147)+mean(mg, 1, 140, 147); math.Abs(new/old-1) > 0.1 {
 		t.Errorf("migration: the c4/c5 pair's total moved from %.1f to %.1f", old, new)
 	}
+	su := by["step-up"]
+	if before, after := mean(su, 0, 90, 97), mean(su, 0, 110, 117); after/before < 1.55 || after/before > 1.8 {
+		t.Errorf("step-up: %.0f before, %.0f after: ratio %.2f, want about 5/3", before, after, after/before)
+	}
+	la := by["launch"]
+	if before, after := mean(la, 1, 110, 117), mean(la, 1, 150, 157); before != 0 || after < 150 || after > 170 {
+		t.Errorf("launch: x2iedn %.1f before, %.1f after, want 0 and about 160", before, after)
+	}
 	if _, err := Traces(TraceConfig{Days: 10}); err == nil {
 		t.Error("10-day traces accepted")
 	}
