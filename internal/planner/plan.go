@@ -721,11 +721,11 @@ var replanMonths = []int{1, 2, 3, 6, 9}
 // every month before, so that usage the scenarios expect only later is
 // bought later (DESIGN.md, laddering). Where no pool's usage rises, a later
 // tranche is worth no more than the same purchase made now, and it is not
-// offered: the choice between the two would be arbitrary. The copies are the same in every scenario: a later tranche
-// gains nothing from knowing which future came, so the option to wait and
-// see is not counted and the plan does not defer a purchase for it. Copies
-// are offerings with a purchase window; their lines are later tranches, not
-// executed now.
+// offered: the choice between the two would be arbitrary. The copies are
+// the same in every scenario: a later tranche gains nothing from knowing
+// which future came, so the option to wait and see is not counted and the
+// plan does not defer a purchase for it. Copies are offerings with a
+// purchase window; their lines are later tranches, not executed now.
 func ladder(b *Built, p *Plan, h int, scenarios bool) {
 	seen := map[int]bool{}
 	var expiries, months []int
