@@ -207,7 +207,8 @@ type Line struct {
 	// Risk is the line across the risk forecast's scenarios, when asked.
 	Risk *LineRisk `json:"Risk,omitempty"`
 	// Tranche is "now" for a purchase to make now, "later" for one the
-	// plan expects to make at StartsAt (when an owned commitment expires):
+	// plan expects to make at StartsAt (when an owned commitment expires,
+	// or, over scenarios, a month in which their usage rises):
 	// later tranches are not executed; the next run re-plans them.
 	Tranche  string    `json:"Tranche"`
 	StartsAt time.Time `json:"StartsAt"`
