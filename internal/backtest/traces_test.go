@@ -9,7 +9,7 @@ import (
 	"github.com/tranchehq/tranche/scenarios"
 )
 
-var allTraces = flag.Bool("traces", false, "TestTraces: backtest all eight demo traces (minutes), not only the trend break and the migrations")
+var allTraces = flag.Bool("traces", false, "TestTraces: backtest all eight demo traces (minutes), not only the trend break, the migrations and the step up")
 
 // TestTraces backtests Tranche (its default plan, over scenarios), the
 // provider-style recommender and the hindsight optimum on the demo's
@@ -27,8 +27,8 @@ var allTraces = flag.Bool("traces", false, "TestTraces: backtest all eight demo 
 // their floors so that a regression shows.
 //
 // The hindsight LP of the growth and slump traces takes minutes, so by
-// default only the trend break and the migrations run; -traces (make
-// traces) runs all eight.
+// default only the trend break, the migrations and the step up run;
+// -traces (make traces) runs all eight.
 func TestTraces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("backtests the demo traces")
@@ -48,7 +48,7 @@ func TestTraces(t *testing.T) {
 		"step-up": 0.9, "launch": 0.85}
 	forecast := &scenarios.Generator{Scenarios: 8, Seed: 1, Successors: scenarios.Successors(book)}
 	for _, tr := range trs {
-		if !*allTraces && tr.Name != "trend-break" && tr.Name != "migration" {
+		if !*allTraces && tr.Name != "trend-break" && tr.Name != "migration" && tr.Name != "step-up" {
 			continue
 		}
 		t.Run(tr.Name, func(t *testing.T) {
