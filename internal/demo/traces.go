@@ -11,9 +11,10 @@ import (
 
 // Backtest traces: hourly usage histories of known shapes (growth, a trend
 // break, a holiday slump, migrations between families, a decline, bursty
-// business-hours usage, a step up, a launch), in pools the demo price book prices, so that a
-// planner can be backtested on futures the lookback does not foretell
-// ("tranche demo traces" writes them with backtest.WriteUsageTable).
+// business-hours usage, a step up, a launch), in pools the demo price book
+// prices, so that a planner can be backtested on futures the lookback does
+// not foretell ("tranche demo traces" writes them with
+// backtest.WriteUsageTable).
 // docs/backtest.md shows the table they give.
 
 // Trace is one generated usage history.

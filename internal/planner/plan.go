@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -839,29 +840,28 @@ func risingMonths(pr *solver.Problem) []int {
 	for _, b := range blocks {
 		horizon = max(horizon, b.hours)
 	}
-	var out []int
+	// Months 0 to the last of replanMonths, those that start inside the
+	// horizon.
+	months := min(replanMonths[len(replanMonths)-1]+1, (horizon+month-1)/month)
 	rises := make([]bool, len(replanMonths))
+	means := make([]float64, months)
 	for _, pool := range pr.Pools {
 		if len(pool.Usage) != pr.Hours {
 			continue
 		}
-		// The highest monthly mean so far, month by month.
-		peak := mean(pool.Usage, 0, month)
-		last := 0
+		for k := range means {
+			means[k] = mean(pool.Usage, k*month, (k+1)*month)
+		}
 		for i, m := range replanMonths {
-			if m*month >= horizon {
+			if m >= months {
 				break
 			}
-			for k := last + 1; k < m; k++ {
-				peak = max(peak, mean(pool.Usage, k*month, (k+1)*month))
-			}
-			last = m - 1
-			cur := mean(pool.Usage, m*month, (m+1)*month)
-			if cur > peak*1.01 && cur > 1e-9 {
+			if cur := means[m]; cur > slices.Max(means[:m])*1.01 && cur > 1e-9 {
 				rises[i] = true
 			}
 		}
 	}
+	var out []int
 	for i, r := range rises {
 		if r {
 			out = append(out, replanMonths[i])
