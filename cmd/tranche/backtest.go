@@ -168,10 +168,11 @@ func runBacktest(cmd *cobra.Command, g *globalOptions, o *backtestOptions) error
 	}
 	in := backtest.Input{Book: book}
 	if o.usage != "" {
-		if in.Usage, err = backtest.LoadUsageTable(o.usage); err != nil {
-			return inputError{err}
+		b, err := loadUsageTable(o.usage)
+		if err != nil {
+			return err
 		}
-		in.Notes = append(in.Notes, fmt.Sprintf("usage from the table %s; commitments owned only from --inventory", o.usage))
+		in.Usage, in.Notes = b.usage, append(in.Notes, b.notes...)
 	} else {
 		b, err := loadBilling(cmd, o.billing, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: opt.Progress})
 		if err != nil {

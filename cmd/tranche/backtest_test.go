@@ -44,11 +44,11 @@ func backtestBook(t *testing.T, dir string, pools []providers.PoolKey) string {
 	return path
 }
 
-func TestBacktestCommand(t *testing.T) {
-	dir := t.TempDir()
-	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
-	book := backtestBook(t, dir, []providers.PoolKey{pool})
-	// 70 days: 8 instances always, 4 more in business hours.
+// writeUsageTable writes dir/usage.csv, a usage table of pool over the 70
+// days from 2026-01-01: 8 instances always, 4 more in business hours
+// (9:00 to 18:00 UTC).
+func writeUsageTable(t *testing.T, dir string, pool providers.PoolKey) string {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("time,pool,quantity\n")
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -63,6 +63,14 @@ func TestBacktestCommand(t *testing.T) {
 	if err := os.WriteFile(usage, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return usage
+}
+
+func TestBacktestCommand(t *testing.T) {
+	dir := t.TempDir()
+	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
+	book := backtestBook(t, dir, []providers.PoolKey{pool})
+	usage := writeUsageTable(t, dir, pool)
 	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("time,pool,quantity\n2026-01-01T00:00:00Z,"+pool.String()+",many\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tranchehq/tranche/internal/backtest"
+	"github.com/tranchehq/tranche/internal/format"
 	"github.com/tranchehq/tranche/internal/planner"
 	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus"
@@ -18,6 +22,7 @@ import (
 
 type planOptions struct {
 	prices      string
+	usage       string
 	inventory   string
 	policy      string
 	asOf        string
@@ -43,7 +48,7 @@ type planOptions struct {
 func newPlanCmd(g *globalOptions) *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan --prices BOOK [flags] BILLING...",
+		Use:   "plan --prices BOOK [flags] (BILLING... | --usage TABLE.csv)",
 		Short: "Recommend the commitments to buy now, from billing history and a price book",
 		Long: `Plan reads FOCUS billing exports (files, directories or globs; CSV, CSV.gz or
 Parquet), derives the hourly usage per pool and the commitments owned, and finds
@@ -54,7 +59,10 @@ and its risk limits. Over 12 million pool-hours (pools × horizon hours ×
 scenarios) it optimizes on one week in 2 or 4 of them and bills the answer on
 every hour; over 48 million, or with --optimize repeat, it optimizes for the
 lookback repeated instead (the "repeat" scenario, which is what the providers'
-own recommenders assume). Every figure is the billing simulator's.
+own recommenders assume). Every figure is the billing simulator's. Instead of
+billing files, --usage reads a plain hourly usage table (CSV: time, pool,
+quantity, as tranche backtest reads it; docs/backtest.md); the commitments
+owned then come from --inventory only.
 
 The plan lists one line per purchase (quantity, upfront, monthly recurring,
 effective rate, savings, ROI, break-even, expected utilization, coverage before
@@ -78,10 +86,14 @@ bought.`,
 		Example: `  tranche plan --prices testdata/demo/pricebook.json --inventory testdata/demo/billing/inventory.json testdata/demo/billing
   tranche plan --prices book.json --policy policy.yaml --as-of 2026-11-01 exports/
   tranche plan --prices book.json -o csv exports/ > order-sheet.csv
-  tranche plan --prices book.json -o html exports/ > plan.html`,
+  tranche plan --prices book.json -o html exports/ > plan.html
+  tranche plan --prices book.json --inventory owned.json --usage usage.csv`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageError{errors.New("plan: give at least one FOCUS billing file, directory or glob")}
+			switch {
+			case len(args) == 0 && o.usage == "":
+				return usageError{errors.New("plan: give at least one FOCUS billing file, directory or glob, or an hourly usage table with --usage")}
+			case len(args) > 0 && o.usage != "":
+				return usageError{fmt.Errorf("plan: give either billing files (%s) or --usage, not both", strings.Join(args, ", "))}
 			}
 			return nil
 		},
@@ -91,6 +103,7 @@ bought.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1; see tranche prices)")
+	f.StringVar(&o.usage, "usage", "", "hourly usage table (CSV: time, pool, quantity; see docs/backtest.md) instead of billing files; owned commitments then come from --inventory only")
 	f.StringVar(&o.inventory, "inventory", "", "owned commitments as the providers' APIs list them (JSON, tranche.inventory/v1): kind, end and size, which billing data does not carry")
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML; see docs/plan.md); default: every offering, no limits, 30d lookback, 365d horizon")
 	f.StringVar(&o.asOf, "as-of", "", "plan as of this time (RFC 3339 or YYYY-MM-DD): only history before it is used; default: end of the billing data")
@@ -208,7 +221,12 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 	if !g.quiet {
 		progress = stderr
 	}
-	in, err := loadBilling(cmd, args, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: progress})
+	var in *billing
+	if o.usage != "" {
+		in, err = loadUsageTable(o.usage)
+	} else {
+		in, err = loadBilling(cmd, args, focus.Options{Currency: o.currency, MemoryLimit: o.memoryLimit, Progress: progress})
+	}
 	if err != nil {
 		return err
 	}
@@ -286,6 +304,27 @@ type billing struct {
 	sources  []string
 	notes    []string
 	currency string
+}
+
+// loadUsageTable reads a plain hourly usage table (backtest.ReadUsageTable)
+// as a plan or backtest reads billing: usage per pool, no commitments owned
+// (those come from --inventory) and the file's digest for the record.
+func loadUsageTable(path string) (*billing, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, inputError{fmt.Errorf("usage table: %w", err)}
+	}
+	defer f.Close()
+	h := sha256.New()
+	usage, err := backtest.ReadUsageTable(io.TeeReader(f, h), path)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return &billing{
+		usage:   usage,
+		sources: []string{fmt.Sprintf("usage table %s (%s, sha256:%x)", path, format.Count(len(usage), "pool"), h.Sum(nil))},
+		notes:   []string{fmt.Sprintf("usage from the table %s; commitments owned only from --inventory", path)},
+	}, nil
 }
 
 // loadBilling opens FOCUS files and derives usage per pool and owned

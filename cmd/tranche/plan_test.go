@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tranchehq/tranche/internal/planner"
+	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus/focustest"
 )
 
@@ -122,5 +123,53 @@ func TestPlanCommandReproducible(t *testing.T) {
 		if recs[i+1][3] != l.OfferingID || recs[i+1][21] != p.InputDigest {
 			t.Errorf("order sheet row %d: %v, want offering %s and digest %s", i+1, recs[i+1], l.OfferingID, p.InputDigest)
 		}
+	}
+}
+
+// TestPlanUsageTable plans from a plain usage table (--usage) instead of
+// billing files. The table has 8 instances always and 12 in 9 of 24 hours;
+// an RI at 0.06 an hour against 0.10 on demand pays where usage reaches it
+// in at least 60 % of hours (the quantile rule), so the repeat plan buys
+// exactly 8, and the savings plan at 0.07 a unit-hour would lose money on
+// the business-hours peak, so none of it.
+func TestPlanUsageTable(t *testing.T) {
+	dir := t.TempDir()
+	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
+	book := backtestBook(t, dir, []providers.PoolKey{pool})
+	usage := writeUsageTable(t, dir, pool)
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("time,pool,quantity\n2026-01-01T00:00:00Z,"+pool.String()+",1\n2026-01-01T00:30:00Z,"+pool.String()+",1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	js, errs, code := run(t, "plan", "-q", "-o", "json", "--optimize", "repeat", "--prices", book, "--usage", usage)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(js), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Lines) != 1 || p.Lines[0].OfferingID != "ri-0" || p.Lines[0].Quantity != 8 {
+		t.Errorf("lines %+v: want 8 of ri-0 and nothing else", p.Lines)
+	}
+	if len(p.Sources) != 1 || !strings.Contains(p.Sources[0], "usage table "+usage+" (1 pool, sha256:") {
+		t.Errorf("sources %q: want the usage table and its digest", p.Sources)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "commitments owned only from --inventory") {
+		t.Errorf("notes %q do not say where owned commitments come from", p.Notes)
+	}
+	cases := []cliCase{
+		{"over scenarios", []string{"plan", "-q", "--scenarios", "4", "--prices", book, "--usage", usage}, exitOK, []string{"Tranche purchase plan", "covers 1 pool\n", "usage from the table " + usage}, nil},
+		{"both", []string{"plan", "--prices", book, "--usage", usage, dir}, exitUsage, nil, []string{"not both"}},
+		{"neither", []string{"plan", "--prices", book}, exitUsage, nil, []string{"--usage"}},
+		{"bad table", []string{"plan", "--prices", book, "--usage", bad}, exitInput, nil, []string{"bad.csv: row 3, column time"}},
+		{"missing table", []string{"plan", "--prices", book, "--usage", filepath.Join(dir, "nope.csv")}, exitInput, nil, []string{"nope.csv"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if out, _ := c.check(t); c.code != exitOK && out != "" {
+				t.Errorf("a failed run wrote a plan to stdout:\n%.200s", out)
+			}
+		})
 	}
 }

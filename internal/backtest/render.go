@@ -26,15 +26,8 @@ func WriteJSON(w io.Writer, r *Result) error {
 var (
 	pct    = format.Ratio
 	amount = format.Amount
+	count  = format.Count
 )
-
-// count writes n and the noun, plural unless n is 1.
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 

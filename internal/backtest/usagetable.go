@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,16 +59,6 @@ var requiredPoolColumns = []string{"provider", "region", "service", "family", "u
 // maxTableHours bounds the span of a usage table (ten years of hours), so
 // that a typo in one timestamp cannot allocate gigabytes.
 const maxTableHours = 10 * 366 * 24
-
-// LoadUsageTable reads the usage table at path (see ReadUsageTable).
-func LoadUsageTable(path string) ([]providers.UsageSeries, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("backtest: usage table: %w", err)
-	}
-	defer f.Close()
-	return ReadUsageTable(f, path)
-}
 
 // ReadUsageTable reads a plain hourly usage table: CSV with a header row
 // naming the columns time (RFC 3339, or "YYYY-MM-DD HH:MM:SS" in UTC, on

@@ -7,6 +7,15 @@ import (
 	"strings"
 )
 
+// Count writes n and the noun, plural (noun + "s") unless n is 1:
+// "1 pool", "3 pools".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 // Amount writes x with two decimals and thousands separators
 // ("-1,234.50").
 func Amount(x float64) string {

@@ -19,3 +19,11 @@ func TestRatio(t *testing.T) {
 		t.Errorf("Ratio(nil) = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 pools", 1: "1 pool", 2: "2 pools", 1000: "1000 pools"} {
+		if got := Count(n, "pool"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -275,7 +275,7 @@ func WriteTable(w io.Writer, p *Plan) error {
 	if len(p.Lines) > 0 {
 		ew.printf("\nWhy\n")
 		for _, l := range p.Lines {
-			ew.printf("  %d. %s — covers %d pools\n", l.LineNumber, l.Offering, len(l.Pools))
+			ew.printf("  %d. %s — covers %s\n", l.LineNumber, l.Offering, format.Count(len(l.Pools), "pool"))
 			for _, r := range l.Reasons {
 				ew.printf("     - %s\n", r)
 			}
@@ -374,7 +374,7 @@ func WriteMarkdown(w io.Writer, p *Plan) error {
 	if len(p.Lines) > 0 {
 		ew.printf("\n## Why\n\n")
 		for _, l := range p.Lines {
-			ew.printf("%d. **%s** — covers %d pools\n", l.LineNumber, mdEscape(l.Offering), len(l.Pools))
+			ew.printf("%d. **%s** — covers %s\n", l.LineNumber, mdEscape(l.Offering), format.Count(len(l.Pools), "pool"))
 			for _, r := range l.Reasons {
 				ew.printf("   - %s\n", mdEscape(r))
 			}
