@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/tranchehq/tranche/solver/lp"
 )
@@ -237,7 +238,8 @@ type policyRow struct {
 func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
 	p := c.p
 	m := lp.NewModel("tranche")
-	named := c.coverColumns() <= 20000
+	tw := c.twins(p.Policy.wasteRows(), opts.noTwins)
+	named := c.coverColumns(tw) <= 20000
 	xcol := make([]int, len(p.Offerings))
 	for k := range xcol {
 		xcol[k] = -1
@@ -272,10 +274,33 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 		for i := range demand {
 			demand[i] = -1
 		}
-		for si, s := range c.srcs {
-			if !c.active[g][si] {
+		for _, members := range tw {
+			// The group's capacity in the class: owned quantities and
+			// purchase columns of its active members, in the units of its
+			// first member's rates.
+			si := -1
+			var ownedCap float64
+			var buyCols []int
+			var buyVals []float64
+			for _, mb := range members {
+				if !c.active[g][mb.src] {
+					continue
+				}
+				if si < 0 {
+					si = mb.src
+				}
+				if s := c.srcs[mb.src]; s.owned >= 0 {
+					ownedCap += s.qty / mb.alpha
+				} else {
+					buyCols = append(buyCols, xcol[s.offering])
+					buyVals = append(buyVals, -1/mb.alpha)
+				}
+			}
+			if si < 0 {
 				continue
 			}
+			s := c.srcs[si]
+			base := members[0].src
 			var capCols []int
 			var capVals []float64
 			for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
@@ -295,8 +320,11 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 					name = fmt.Sprintf("cover[c%d,s%d,%s]", cl, si, poolName(p, pi))
 				}
 				y := m.AddColumnWith(name, -w*c.d[pi], 0, math.Inf(1), []int{demand[pi]}, []float64{1})
+				// The rate of the group's first member: the members' rates
+				// are the same up to each one's alpha.
+				rate := c.covRate[c.covStart[c.srcs[base].offering]+i-c.covStart[s.offering]]
 				capCols = append(capCols, y)
-				capVals = append(capVals, c.covRate[i])
+				capVals = append(capVals, rate)
 				if p.Policy.MaxCoverage != nil {
 					covCols = append(covCols, y)
 					covVals = append(covVals, w*c.d[pi])
@@ -318,11 +346,7 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 			if named {
 				name = fmt.Sprintf("capacity[c%d,s%d]", cl, si)
 			}
-			if s.owned >= 0 {
-				m.AddRowWith(name, math.Inf(-1), s.qty, capCols, capVals)
-			} else {
-				m.AddRowWith(name, math.Inf(-1), 0, append(capCols, xcol[s.offering]), append(capVals, -1))
-			}
+			m.AddRowWith(name, math.Inf(-1), ownedCap, append(capCols, buyCols...), append(capVals, buyVals...))
 		}
 		for i, q := range u {
 			offset += w * q * c.d[i]
@@ -377,16 +401,81 @@ func solveDirect(ctx context.Context, c *compiled, b bounds, opts *Options) (*re
 	return r, nil
 }
 
-// coverColumns counts the coverage columns the direct LP would have.
-func (c *compiled) coverColumns() int {
+// twin is a member of a group of sources the direct LP gives one set of
+// coverage columns: src is the source, alpha its rates over the group's
+// first member's (1 for the first).
+type twin struct {
+	src   int
+	alpha float64
+}
+
+// twins groups the sources whose coverage is the same up to scale — the
+// same pools in the same order, each at alpha times the first member's
+// rate: the same offering bought at several dates (a plan's later
+// tranches, a backtest's hindsight), the sizes of one size-flexible RI —
+// and that the LP's other rows treat alike (all owned or all purchases;
+// with the waste rows, the same fee per unit of usage covered). In a
+// class, a group's usage can be split among its active members in any way
+// that fits each one's capacity, so one set of coverage columns under one
+// capacity row, Σ_p rate_p·y_p ≤ Σ owned quantity/alpha + Σ x_k/alpha_k,
+// gives the same optimum as one set per member, with fewer columns and
+// rows: the LP over a backtest's window with its offerings at eight dates
+// has about an eighth of them. A utilization floor is per purchase, so
+// under one (or with off) every source is its own group. Groups are in the
+// order of their first member.
+func (c *compiled) twins(waste, off bool) [][]twin {
+	p := c.p
+	off = off || p.Policy.MinUtilization > 0
+	var out [][]twin
+	index := map[string]int{}
+	var key strings.Builder
+	for si, s := range c.srcs {
+		b, e := c.covStart[s.offering], c.covStart[s.offering+1]
+		if off || b == e {
+			out = append(out, []twin{{si, 1}})
+			continue
+		}
+		r0 := c.covRate[b]
+		key.Reset()
+		fmt.Fprintf(&key, "%t", s.owned >= 0)
+		if waste && s.owned < 0 {
+			fmt.Fprintf(&key, "|%.12g", p.Offerings[s.offering].HourlyCost()*r0)
+		}
+		for i := b; i < e; i++ {
+			fmt.Fprintf(&key, "|%d:%.12g", c.covPool[i], c.covRate[i]/r0)
+		}
+		g, ok := index[key.String()]
+		if !ok {
+			index[key.String()] = len(out)
+			out = append(out, []twin{{si, 1}})
+			continue
+		}
+		first := c.srcs[out[g][0].src]
+		out[g] = append(out[g], twin{si, r0 / c.covRate[c.covStart[first.offering]]})
+	}
+	return out
+}
+
+// coverColumns counts the coverage columns the direct LP would have with
+// the groups of twins tw: in each class, one per pool with usage for each
+// group with an active member.
+func (c *compiled) coverColumns(tw [][]twin) int {
 	n := 0
 	for cl := range c.weight {
 		g := c.classSeg[cl]
 		u := c.classUsage(cl)
-		for si, s := range c.srcs {
-			if !c.active[g][si] {
+		for _, members := range tw {
+			si := -1
+			for _, mb := range members {
+				if c.active[g][mb.src] {
+					si = mb.src
+					break
+				}
+			}
+			if si < 0 {
 				continue
 			}
+			s := c.srcs[si]
 			for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
 				if u[c.covPool[i]] > 0 {
 					n++

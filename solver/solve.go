@@ -97,6 +97,9 @@ type Options struct {
 	// and the master of the allocation's duals, whose dual values are a
 	// fifth of the fill's work (benders.go).
 	noBound bool
+	// noTwins gives every source its own coverage columns in the direct
+	// LP (compiled.twins), for the tests that check the grouping.
+	noTwins bool
 	// started is when Solve began (for TimeLimit's share of rounding).
 	started time.Time
 }
@@ -386,7 +389,7 @@ func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		// With scenarios the hours hardly merge and the direct LP grows
 		// with them: measured, a 4-scenario, 3-pool year took CLP 277 s
 		// (92k iterations) where Benders took 0.7 s.
-		if (c.coverColumns() <= opts.DirectLimit && len(c.p.Scenarios) <= 1) || c.p.Policy.wasteRows() {
+		if (c.coverColumns(c.twins(c.p.Policy.wasteRows(), opts.noTwins)) <= opts.DirectLimit && len(c.p.Scenarios) <= 1) || c.p.Policy.wasteRows() {
 			method = Direct
 		}
 	}

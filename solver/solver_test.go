@@ -775,3 +775,58 @@ func TestWindows(t *testing.T) {
 		}
 	})
 }
+
+// TestDirectTwins: the direct LP's one set of coverage columns per group
+// of sources that cover alike (compiled.twins: an offering's copies at
+// later dates, owned commitments of it, the sizes of one RI) has the same
+// optimum as one set per source, and is smaller wherever there are twins.
+func TestDirectTwins(t *testing.T) {
+	// Two sizes of one RI (the large covers 2 units an instance, the
+	// xlarge 4, at a little under twice the price), a savings plan, and
+	// one owned of each size, over one pool.
+	sizes := &Problem{
+		Hours: 24 * 7,
+		Pools: []Pool{{ID: "m5", OnDemandRate: 0.1, Usage: make([]float64, 24*7)}},
+		Offerings: []Offering{
+			{ID: "ri-large", Type: Resource, TermHours: 8760, Recurring: 0.12, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 0.5}}},
+			{ID: "ri-xlarge", Type: Resource, TermHours: 8760, Recurring: 0.23, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 0.25}}},
+			{ID: "sp", Type: Spend, Tier: 2, TermHours: 8760, Recurring: 1, Covers: []Cover{{Pool: 0, Rate: 0.07}}},
+		},
+		Owned: []Commitment{{ID: "own-large", Offering: 0, Quantity: 1, Start: 0, End: 24 * 3}, {ID: "own-xlarge", Offering: 1, Quantity: 1, Start: 24, End: 24 * 5}},
+	}
+	for h := range sizes.Pools[0].Usage {
+		sizes.Pools[0].Usage[h] = 6 + float64(h%24)/2
+	}
+	withOwned := genFleet(fleetSpec{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 21, Dates: 4, Increment: 1})
+	withOwned.Owned = []Commitment{{ID: "own", Offering: 0, Quantity: 1.5, Start: -10, End: 24 * 4}, {ID: "own2", Offering: 1, Quantity: 0.5, Start: 0, End: 24 * 7}}
+	waste := multiFleet(fleetSpec{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 4, Seed: 22, Dates: 3})
+	waste.Policy = Policy{MaxExpectedWasteShare: Limit(0.1), MaxTailWasteShare: Limit(0.3), MaxCVaRRegret: Limit(0)}
+	cases := map[string]struct {
+		p     *Problem
+		fewer bool // twins exist: the grouped LP has fewer columns
+	}{
+		"sizes of one RI":           {sizes, true},
+		"copies at dates":           {genFleet(fleetSpec{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 14, Seed: 8, Dates: 3}), true},
+		"copies and owned":          {withOwned, true},
+		"scenarios, waste and risk": {waste, true},
+		"no dates":                  {genFleet(fleetSpec{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 23}), false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			grouped := mustSolve(t, c.p, Options{Method: Direct})
+			apart := mustSolve(t, c.p, Options{Method: Direct, noTwins: true})
+			if !near(grouped.Objective, apart.Objective, 1e-9) {
+				t.Errorf("grouped %v, one set per source %v", grouped.Objective, apart.Objective)
+			}
+			if c.fewer && grouped.LPColumns >= apart.LPColumns {
+				t.Errorf("grouped LP has %d columns, one set per source %d: want fewer", grouped.LPColumns, apart.LPColumns)
+			}
+			if !c.fewer && grouped.LPColumns != apart.LPColumns {
+				t.Errorf("no twins, yet %d columns against %d", grouped.LPColumns, apart.LPColumns)
+			}
+			if !near(grouped.RelaxedCost, grouped.Objective, 1e-6) {
+				t.Errorf("simulated %v, LP %v", grouped.RelaxedCost, grouped.Objective)
+			}
+		})
+	}
+}
