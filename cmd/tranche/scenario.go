@@ -36,11 +36,12 @@ func newScenarioCmd(g *globalOptions) *cobra.Command {
 		Short: "Compare finance's assumptions: what each implies for the plan, its cost, cash and risk",
 	}
 	compare := &cobra.Command{
-		Use:   "compare --prices BOOK --billing PATH... A.yaml [B.yaml…]",
+		Use:   "compare --prices BOOK (--billing PATH... | --usage TABLE.csv) A.yaml [B.yaml…]",
 		Short: "Plan under each assumptions file and show the results side by side",
 		Long: `Compare plans once per assumptions file (docs/scenarios.md: growth ranges,
 planned events, cash and budget caps, cost of capital, allowed terms and
-payment options) on the same billing history, price book and policy, and shows
+payment options) on the same billing history (or hourly usage table, --usage),
+price book and policy, and shows
 them side by side: the purchases each implies, the cash they need now, the
 amortized cost and savings, the risk figures over that file's scenarios
 (savings p10/p90, chance of losing money, worst-10% regret, expected waste),
@@ -60,6 +61,7 @@ shape the scenarios.`,
 	f := compare.Flags()
 	f.StringVar(&o.prices, "prices", "", "price book (JSON, schema tranche.pricebook/v1)")
 	f.StringSliceVar(&o.billing, "billing", nil, "FOCUS billing files, directories or globs (repeatable)")
+	f.StringVar(&o.usage, "usage", "", "hourly usage table (CSV: time, pool, quantity; see docs/backtest.md) instead of --billing; owned commitments then come from --inventory only")
 	f.StringVar(&o.inventory, "inventory", "", "owned commitments as the providers' APIs list them (tranche.inventory/v1)")
 	f.StringVar(&o.policy, "policy", "", "policy file (YAML, docs/plan.md) that every case starts from")
 	f.StringVar(&o.asOf, "as-of", "", "plan as of this time (RFC 3339 or YYYY-MM-DD); default: end of the billing data")
@@ -88,8 +90,10 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 	switch {
 	case o.prices == "":
 		return usageError{errors.New("scenario compare: give the price book with --prices")}
-	case len(o.billing) == 0:
-		return usageError{errors.New("scenario compare: give the billing history with --billing")}
+	case len(o.billing) == 0 && o.usage == "":
+		return usageError{errors.New("scenario compare: give the history: FOCUS billing files with --billing, or an hourly usage table with --usage")}
+	case len(o.billing) > 0 && o.usage != "":
+		return usageError{errors.New("scenario compare: give either --billing or --usage, not both")}
 	case len(files) == 0 && !o.baseline:
 		return usageError{errors.New("scenario compare: give at least one assumptions file (or --baseline)")}
 	case o.scenarios < 1 || o.scenarios > 1000:
@@ -139,7 +143,12 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 	if !g.quiet {
 		progress = cmd.ErrOrStderr()
 	}
-	in, err := loadBilling(cmd, o.billing, focus.Options{Currency: o.currency, Progress: progress})
+	var in *billing
+	if o.usage != "" {
+		in, err = loadUsageTable(o.usage)
+	} else {
+		in, err = loadBilling(cmd, o.billing, focus.Options{Currency: o.currency, Progress: progress})
+	}
 	if err != nil {
 		return err
 	}
