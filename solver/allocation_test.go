@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMisallocation(t *testing.T) {
@@ -30,6 +31,65 @@ func TestMisallocation(t *testing.T) {
 	}
 }
 
+// withOtherComputeSP is the generated fleet s with a second Compute
+// Savings Plan whose rates are not proportional to the first's, so that the
+// billing rule misallocates, and the random stream that drew its rates.
+func withOtherComputeSP(t *testing.T, s fleetSpec) (*Problem, *rand.Rand) {
+	t.Helper()
+	p := genFleet(s)
+	r := rand.New(rand.NewPCG(s.Seed, 99))
+	top := -1
+	for k := range p.Offerings {
+		if o := &p.Offerings[k]; o.Type == Spend && (top < 0 || o.Tier > p.Offerings[top].Tier) {
+			top = k
+		}
+	}
+	o := p.Offerings[top]
+	o.ID += "-other"
+	o.Covers = append([]Cover(nil), o.Covers...)
+	for i := range o.Covers {
+		o.Covers[i].Rate *= 0.85 + 0.15*r.Float64()
+	}
+	o.Recurring *= 0.97
+	p.Offerings = append(p.Offerings, o)
+	if misallocation(p, func(int) bool { return true }) == "" {
+		t.Fatalf("%+v: the rates should not be proportional", s)
+	}
+	return p, r
+}
+
+// TestAutoFallsBackToDirect: where Auto chooses Benders (the direct LP has
+// more coverage columns than DirectLimit, one per source) and Benders ends
+// unproven (here at its iteration limit), the direct LP with its twins
+// grouped, under the limit, is solved instead, and its optimum is proven;
+// with a time limit, or with the grouped LP over the limit too, Benders'
+// answer stands.
+func TestAutoFallsBackToDirect(t *testing.T) {
+	p := genFleet(fleetSpec{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 7, Seed: 23, Dates: 3})
+	c := compile(p, true, 1)
+	apart, grouped := c.coverColumns(c.twins(false, true)), c.coverColumns(c.twins(false, false))
+	if grouped >= apart {
+		t.Fatalf("grouped %d columns, apart %d: the fleet has no twins", grouped, apart)
+	}
+	b := mustSolve(t, p, Options{Method: Benders, MaxIterations: 2})
+	if b.Converged {
+		t.Fatalf("Benders proved its answer in 2 iterations (bound %v, objective %v): nothing to fall back from", b.Bound, b.Objective)
+	}
+	d := mustSolve(t, p, Options{Method: Direct})
+	auto := mustSolve(t, p, Options{DirectLimit: grouped, MaxIterations: 2})
+	if auto.Method != Direct || !auto.Converged || !near(auto.Objective, d.Objective, 1e-9) {
+		t.Errorf("auto: %v, converged %v, objective %v; want the direct LP's %v, proven", auto.Method, auto.Converged, auto.Objective, d.Objective)
+	}
+	for name, o := range map[string]Options{
+		"grouped over the limit": {DirectLimit: grouped - 1, MaxIterations: 2},
+		"time limit":             {DirectLimit: grouped, MaxIterations: 2, TimeLimit: time.Minute},
+	} {
+		if r := mustSolve(t, p, o); r.Method != Benders || r.Converged {
+			t.Errorf("%s: %v, converged %v; want Benders' answer, unproven", name, r.Method, r.Converged)
+		}
+	}
+}
+
 // TestDualBound: with a second Compute Savings Plan whose rates are not
 // proportional to the first's, the billing fill's cuts bound nothing, and
 // the bound comes from the allocation's duals. It must lie below the
@@ -42,25 +102,7 @@ func TestDualBound(t *testing.T) {
 		{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 10, Seed: 22},
 		{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 7, Seed: 23, Dates: 3},
 	} {
-		p := genFleet(s)
-		r := rand.New(rand.NewPCG(s.Seed, 99))
-		top := -1
-		for k := range p.Offerings {
-			if o := &p.Offerings[k]; o.Type == Spend && (top < 0 || o.Tier > p.Offerings[top].Tier) {
-				top = k
-			}
-		}
-		o := p.Offerings[top]
-		o.ID += "-other"
-		o.Covers = append([]Cover(nil), o.Covers...)
-		for i := range o.Covers {
-			o.Covers[i].Rate *= 0.85 + 0.15*r.Float64()
-		}
-		o.Recurring *= 0.97
-		p.Offerings = append(p.Offerings, o)
-		if misallocation(p, func(int) bool { return true }) == "" {
-			t.Fatalf("%+v: the rates should not be proportional", s)
-		}
+		p, r := withOtherComputeSP(t, s)
 		d := mustSolve(t, p, Options{Method: Direct})
 		b := mustSolve(t, p, Options{Method: Benders})
 		if b.DualBound == "" || b.BoundNote != "" {
