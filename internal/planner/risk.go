@@ -80,13 +80,17 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 		}
 		months := float64(b.Problem.Hours) / hoursPerMonth
 		var with, without []solver.Holding
-		line := map[int]int{} // holding index in with → plan line
+		// The plan's lines among the holdings, in holding order: a slice,
+		// not a map, so that the sums below add in the same order every
+		// run and the same inputs give the same figures to the last bit.
+		type lineOf struct{ h, l int }
+		var line []lineOf
 		for _, c := range b.Problem.Owned {
 			h := solver.Holding{ID: c.ID, Offering: c.Offering, Quantity: c.Quantity, Start: c.Start, End: c.End}
 			if num, ok := strings.CutPrefix(c.ID, "plan-line-"); ok {
 				var k int
 				fmt.Sscan(num, &k)
-				line[len(with)] = k - 1
+				line = append(line, lineOf{len(with), k - 1})
 			} else {
 				without = append(without, h)
 			}
@@ -104,8 +108,8 @@ func (p *Plan) evaluateRisk(ctx context.Context, f Forecaster, scen []Scenario, 
 			return nil, fmt.Errorf("planner: scenario %s: %w", sc.Name, err)
 		}
 		savings[s] = (bo.Total - bw.Total) / months
-		for h, l := range line {
-			hb := bw.Holdings[h]
+		for _, hl := range line {
+			l, hb := hl.l, bw.Holdings[hl.h]
 			lineSav[l][s] = (hb.CoveredValue - hb.Fees) / months
 			w := hb.Fees * (1 - hb.Utilization()) / months
 			waste[s] += w
