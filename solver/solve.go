@@ -393,8 +393,8 @@ const fallbackColumns = 60_000
 func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*relaxed, error) {
 	method := opts.Method
 	// fallback: Auto chose Benders, and should it end without proving its
-	// answer, the direct LP with its twins grouped is small enough to
-	// solve instead (see below).
+	// answer, the direct LP with its twins grouped is solved instead where
+	// it is small enough (see below; counted only then).
 	fallback := false
 	if method == Auto {
 		method = Benders
@@ -409,8 +409,7 @@ func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		if (single && c.coverColumns(c.twins(false, true)) <= opts.DirectLimit) || c.p.Policy.wasteRows() {
 			method = Direct
 		}
-		fallback = method == Benders && single && opts.TimeLimit <= 0 && !opts.noBound && c.p.Policy.MinUtilization <= 0 &&
-			c.coverColumns(c.twins(false, opts.noTwins)) <= min(opts.DirectLimit, fallbackColumns)
+		fallback = method == Benders && single && opts.TimeLimit <= 0 && !opts.noBound && c.p.Policy.MinUtilization <= 0
 	}
 	if method == Benders && c.p.Policy.wasteRows() {
 		return nil, fmt.Errorf("solver: the waste limits (max_expected_waste_share, max_tail_waste_share) depend on how the fill allocates usage, which the decomposition's cuts do not describe; use the direct method (or auto): %w", ErrUnsupported)
@@ -428,7 +427,7 @@ func solveRelaxed(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 		// the optimum with a bound 12 % below, in 0.3 s; the direct LP
 		// proves the optimum in 46 s.
 		r, err := solveBenders(ctx, c, b, opts)
-		if err != nil || r.converged {
+		if err != nil || r.converged || c.coverColumns(c.twins(false, opts.noTwins)) > min(opts.DirectLimit, fallbackColumns) {
 			return r, err
 		}
 		if opts.Progress != nil {
