@@ -211,12 +211,14 @@ func (t trend) age(span float64) float64 {
 // the level's own weeks strayed, not the rise that led to it (a step up,
 // a launch that has finished ramping).
 func (t trend) floor(span float64) float64 {
-	lo := min(t.at(0), t.at(span))
-	if t.hinged {
-		lo = min(lo, t.at(t.c))
-		if t.plateau() {
-			lo = min(t.at(t.c), t.at(span))
-		}
+	var lo float64
+	switch {
+	case t.plateau():
+		lo = min(t.at(t.c), t.at(span))
+	case t.hinged:
+		lo = min(t.at(0), t.at(span), t.at(t.c))
+	default:
+		lo = min(t.at(0), t.at(span))
 	}
 	return max(0, lo-t.rms)
 }
