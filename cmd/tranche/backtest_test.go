@@ -44,11 +44,16 @@ func backtestBook(t *testing.T, dir string, pools []providers.PoolKey) string {
 	return path
 }
 
-// writeUsageTable writes dir/usage.csv, a usage table of pool over the 70
-// days from 2026-01-01: 8 instances always, 4 more in business hours
-// (9:00 to 18:00 UTC).
-func writeUsageTable(t *testing.T, dir string, pool providers.PoolKey) string {
+// usageFixture writes, in a new temporary directory, the price book of
+// backtestBook for one m5 pool counted in instances, and usage.csv, a usage
+// table of that pool over the 70 days from 2026-01-01: 8 instances always,
+// 4 more in business hours (9:00 to 18:00 UTC). It returns the directory,
+// the pool and the two files.
+func usageFixture(t *testing.T) (dir string, pool providers.PoolKey, book, usage string) {
 	t.Helper()
+	dir = t.TempDir()
+	pool = providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
+	book = backtestBook(t, dir, []providers.PoolKey{pool})
 	var b strings.Builder
 	b.WriteString("time,pool,quantity\n")
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -59,18 +64,15 @@ func writeUsageTable(t *testing.T, dir string, pool providers.PoolKey) string {
 		}
 		fmt.Fprintf(&b, "%s,%s,%d\n", start.Add(time.Duration(h)*time.Hour).Format(time.RFC3339), pool, q)
 	}
-	usage := filepath.Join(dir, "usage.csv")
+	usage = filepath.Join(dir, "usage.csv")
 	if err := os.WriteFile(usage, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return usage
+	return dir, pool, book, usage
 }
 
 func TestBacktestCommand(t *testing.T) {
-	dir := t.TempDir()
-	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
-	book := backtestBook(t, dir, []providers.PoolKey{pool})
-	usage := writeUsageTable(t, dir, pool)
+	dir, pool, book, usage := usageFixture(t)
 	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("time,pool,quantity\n2026-01-01T00:00:00Z,"+pool.String()+",many\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tranchehq/tranche/internal/planner"
-	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus/focustest"
 )
 
@@ -133,10 +132,7 @@ func TestPlanCommandReproducible(t *testing.T) {
 // exactly 8, and the savings plan at 0.07 a unit-hour would lose money on
 // the business-hours peak, so none of it.
 func TestPlanUsageTable(t *testing.T) {
-	dir := t.TempDir()
-	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
-	book := backtestBook(t, dir, []providers.PoolKey{pool})
-	usage := writeUsageTable(t, dir, pool)
+	dir, pool, book, usage := usageFixture(t)
 	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("time,pool,quantity\n2026-01-01T00:00:00Z,"+pool.String()+",1\n2026-01-01T00:30:00Z,"+pool.String()+",1\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tranchehq/tranche/providers"
 	"github.com/tranchehq/tranche/providers/focus/focustest"
 )
 
@@ -66,10 +65,7 @@ func TestScenarioCompare(t *testing.T) {
 		t.Errorf("--optimize scenarios: exit %d: %s\n%s", code, errs, opt)
 	}
 	// From an hourly usage table instead of billing files.
-	udir := t.TempDir()
-	pool := providers.PoolKey{Provider: providers.AWS, Region: "us-east-1", Service: "AmazonEC2", Family: "m5", Platform: "Linux", Unit: providers.UnitInstanceHour}
-	ubook := backtestBook(t, udir, []providers.PoolKey{pool})
-	usage := writeUsageTable(t, udir, pool)
+	_, _, ubook, usage := usageFixture(t)
 	ut, errs, code := run(t, "scenario", "compare", "-q", "--scenarios", "3", "--prices", ubook, "--usage", usage, "--baseline", cash)
 	if code != exitOK || !strings.Contains(ut, "Side by side") || !strings.Contains(ut, "no cash upfront") {
 		t.Errorf("--usage: exit %d: %s\n%s", code, errs, ut)
