@@ -58,16 +58,24 @@
 // # Time limits and cancellation
 //
 // CLP has no callback for cancellation in its C interface, so the simplex
-// runs in chunks of iterations sized to last about 200 ms; between chunks the
-// context and the wall-clock deadline (Options.TimeLimit or the context's,
-// whichever is sooner) are checked, and the next chunk resumes from the
-// current basis. A cancelled context therefore takes effect within about one
-// chunk. CLP's own time limit, which is also set, measures process CPU time
+// runs in chunks of iterations: 1,000, then each chunk twice the last, up
+// to 65,536. Between chunks the context and the wall-clock deadline
+// (Options.TimeLimit or the context's, whichever is sooner) are checked,
+// and the next chunk resumes from the current basis. A cancelled context
+// therefore takes effect within about the time the solve has already taken
+// (1,000 iterations at first, 65,536 at most). The chunks are counted,
+// never sized by the clock: CLP takes another path when stopped at another
+// iteration, so that without a deadline the same model gives the same
+// solution, bit for bit, every run (TestReproducible). CLP's own
+// time limit, set only when there is a deadline, measures process CPU time
 // and so fires early when other solves run at the same time; the loop then
-// simply continues until the wall-clock deadline. Barrier runs as a single
-// call bounded only by CLP's time limit (cancellation is seen when it
-// returns); crossover is part of it, and any remaining work is finished by
-// the primal simplex in chunks.
+// simply continues until the wall-clock deadline. A solve under a deadline
+// can therefore stop at other points from run to run, and its answer
+// differ in the last bits.
+//
+// Barrier runs as a single call bounded only by CLP's time limit
+// (cancellation is seen when it returns); crossover is part of it, and any
+// remaining work is finished by the primal simplex in chunks.
 //
 // Barrier caveat: CLP's interior point code uses a dense Cholesky factor in
 // this build (16 s on the 20,000 × 10,000 benchmark, against 0.5 s for the

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tranchehq/tranche/solver/lp"
@@ -694,5 +695,56 @@ func TestStatusAndAlgorithmStrings(t *testing.T) {
 			t.Errorf("status %d has name %q", int(s), name)
 		}
 		seen[name] = true
+	}
+}
+
+// TestReproducible solves one model, long enough to be stopped and resumed
+// between chunks, alone and then twice at once (so that the
+// solves run at other speeds), and wants the same path every time: the
+// same iterations, the same bits of every value. CLP takes another path
+// when stopped at another iteration, so chunks sized by the clock made
+// plans differ from run to run.
+func TestReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("solves a 10,000-row model six times")
+	}
+	g := randomLP(rand.New(rand.NewPCG(42, 43)), 20000, 10000)
+	for _, a := range []lp.Algorithm{lp.DualSimplex, lp.PrimalSimplex} {
+		t.Run(a.String(), func(t *testing.T) {
+			first, err := lp.Solve(ctx, g.m, lp.Options{Algorithm: a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.Iterations < 8000 {
+				t.Fatalf("%d iterations: the model no longer needs several chunks", first.Iterations)
+			}
+			sols := make([]*lp.Solution, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range sols {
+				wg.Go(func() { sols[i], errs[i] = lp.Solve(ctx, g.m, lp.Options{Algorithm: a}) })
+			}
+			wg.Wait()
+			for i, sol := range sols {
+				if errs[i] != nil {
+					t.Fatal(errs[i])
+				}
+				if sol.Iterations != first.Iterations || math.Float64bits(sol.Objective) != math.Float64bits(first.Objective) {
+					t.Errorf("solve %d: %d iterations, objective %v; the first: %d, %v", i+2, sol.Iterations, sol.Objective, first.Iterations, first.Objective)
+				}
+				for j := range sol.Primal {
+					if math.Float64bits(sol.Primal[j]) != math.Float64bits(first.Primal[j]) {
+						t.Errorf("solve %d: x[%d] = %v, the first %v", i+2, j, sol.Primal[j], first.Primal[j])
+						break
+					}
+				}
+				for r := range sol.Dual {
+					if math.Float64bits(sol.Dual[r]) != math.Float64bits(first.Dual[r]) {
+						t.Errorf("solve %d: y[%d] = %v, the first %v", i+2, r, sol.Dual[r], first.Dual[r])
+						break
+					}
+				}
+			}
+		})
 	}
 }
