@@ -1,6 +1,8 @@
 package solver
 
 import (
+	"context"
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -133,5 +135,28 @@ func TestDualBound(t *testing.T) {
 			}
 		}
 		t.Logf("%+v: direct %.2f, benders %.2f, dual bound %.2f (gap %.4f%%)", s, d.Objective, b.Objective, b.Bound, 100*(b.Objective-b.Bound)/b.Objective)
+	}
+}
+
+// TestSolveCanceledLate cancels the solve once the purchase is chosen and
+// only the bills remain (Stage "evaluating"): Solve must report the
+// cancellation, not an answer, as it must when any step that notes a
+// failed sub-solve and goes on (an unproven bound) was cancelled.
+func TestSolveCanceledLate(t *testing.T) {
+	p := genFleet(fleetSpec{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 5, Increment: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stages := map[string]bool{}
+	res, err := Solve(ctx, p, Options{Progress: func(pr Progress) {
+		stages[pr.Stage] = true
+		if pr.Stage == "evaluating" {
+			cancel()
+		}
+	}})
+	if !stages["evaluating"] {
+		t.Fatalf("no evaluating stage reported (stages %v): the test no longer cancels late", stages)
+	}
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("Solve = %v, %v; want context.Canceled and no result", res, err)
 	}
 }

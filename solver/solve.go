@@ -299,6 +299,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	res.Savings = res.Baseline.Total - res.Bill.Total
 	res.Purchases = purchaseLines(p, c, q, res.Bill, len(owned), rel)
 	res.Elapsed = time.Since(start)
+	// A step that notes a failed sub-solve and goes on (an unproven bound)
+	// must not turn a cancellation into an answer.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("solver: %w", err)
+	}
 	return res, nil
 }
 

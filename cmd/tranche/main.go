@@ -18,6 +18,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first interrupt cancels the work, which stops at its next check
+	// (the LP solver checks between chunks of iterations); a second one
+	// ends the process at once.
+	context.AfterFunc(ctx, stop)
 	stopProfile := startProfile(os.Getenv("TRANCHE_CPUPROFILE"))
 	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()

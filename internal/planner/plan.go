@@ -537,6 +537,11 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 			return nil, err
 		}
 	}
+	// A stage that notes a failure and goes on must not turn a
+	// cancellation into a plan: cancelled is cancelled.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("planner: %w", err)
+	}
 	return p, nil
 }
 
