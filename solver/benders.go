@@ -396,10 +396,10 @@ func solveBenders(ctx context.Context, c *compiled, b bounds, opts *Options) (*r
 	if shadow != nil {
 		r.dualBound = why
 		bound, err := shadowBound(ctx, shadow, opts)
-		if err != nil && ctx.Err() != nil {
-			return nil, fmt.Errorf("solver: benders dual bound: %w", err)
-		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("solver: benders dual bound: %w", err)
+			}
 			r.converged = false
 			r.boundNote = fmt.Sprintf("%s, and the bound from the allocation's duals could not be solved (%v)", why, err)
 		} else {

@@ -732,16 +732,15 @@ func TestReproducible(t *testing.T) {
 				if sol.Iterations != first.Iterations || math.Float64bits(sol.Objective) != math.Float64bits(first.Objective) {
 					t.Errorf("solve %d: %d iterations, objective %v; the first: %d, %v", i+2, sol.Iterations, sol.Objective, first.Iterations, first.Objective)
 				}
-				for j := range sol.Primal {
-					if math.Float64bits(sol.Primal[j]) != math.Float64bits(first.Primal[j]) {
-						t.Errorf("solve %d: x[%d] = %v, the first %v", i+2, j, sol.Primal[j], first.Primal[j])
-						break
-					}
-				}
-				for r := range sol.Dual {
-					if math.Float64bits(sol.Dual[r]) != math.Float64bits(first.Dual[r]) {
-						t.Errorf("solve %d: y[%d] = %v, the first %v", i+2, r, sol.Dual[r], first.Dual[r])
-						break
+				for _, v := range []struct {
+					name      string
+					got, want []float64
+				}{{"x", sol.Primal, first.Primal}, {"y", sol.Dual, first.Dual}} {
+					for j := range v.got {
+						if math.Float64bits(v.got[j]) != math.Float64bits(v.want[j]) {
+							t.Errorf("solve %d: %s[%d] = %v, the first %v", i+2, v.name, j, v.got[j], v.want[j])
+							break
+						}
 					}
 				}
 			}
