@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"context"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -23,7 +24,12 @@ type source struct {
 // into classes of identical usage vectors inside segments where the set of
 // active sources does not change.
 type compiled struct {
-	p     *Problem
+	p *Problem
+	// ctx, when set, is the solve's: a sweep stops handing out shards of
+	// classes once it is done, so that a cancel is seen within a shard
+	// rather than a whole pass over the hours. What such a sweep returns
+	// is partial; Solve returns the cancellation instead of any answer.
+	ctx   context.Context
 	np    int       // pools
 	d     []float64 // on-demand rate per pool
 	srcs  []source  // in billing order

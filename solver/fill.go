@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // fillWork is the scratch space of one fill; one per goroutine.
@@ -222,39 +223,81 @@ func (c *compiled) lowerPrices(pi []float64, k int, mu float64) {
 	}
 }
 
-// sweepWorkers is the number of goroutines sweep shares the classes among.
+// maxShards is the most runs of classes a sweep cuts the classes into.
+const maxShards = 16
+
+// sweepShards is the number of runs of classes a sweep cuts the classes
+// into. It depends on the classes only, never on the cores, so that sums
+// folded shard by shard in shard order (sweep's fold) are the same bits
+// on any machine.
+func (c *compiled) sweepShards() int {
+	return max(1, min(maxShards, len(c.weight)/64+1))
+}
+
+// sweepWorkers is the number of goroutines sweep shares the shards among.
 func (c *compiled) sweepWorkers() int {
-	return max(1, min(runtime.GOMAXPROCS(0), len(c.weight)/64+1))
+	return max(1, min(runtime.GOMAXPROCS(0), c.sweepShards()))
 }
 
 // sweep fills every class for purchase x, with subgradients when grad, and
 // calls visit after each fill with the worker, the fill's state (w.caps
-// holds the capacities), the class and its segment. The classes are shared
-// out among sweepWorkers goroutines in contiguous runs, each with its own
-// state, made by newWork and then prep when set; visit must only write
-// what belongs to its class or to its worker.
-func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork), visit func(wi int, w *fillWork, cl, seg int)) {
+// holds the capacities), the class and its segment. The classes are cut
+// into sweepShards contiguous runs, handed out in order to sweepWorkers
+// goroutines, each with its own state, made by newWork and then prep when
+// set; visit must only write what belongs to its class or to its worker.
+// When fold is set it is called after each shard with the worker that
+// filled it, one call at a time and in shard order: a caller that sums
+// into per-worker partials adds the partial to its total there and clears
+// it, so that the total does not depend on the number of workers.
+func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork), visit func(wi int, w *fillWork, cl, seg int), fold func(wi int)) {
 	nc := len(c.weight)
+	shards := c.sweepShards()
 	workers := c.sweepWorkers()
-	var wg sync.WaitGroup
+	var (
+		next atomic.Int64 // the next shard to hand out
+		mu   sync.Mutex
+		turn int // the next shard to fold
+		cond = sync.NewCond(&mu)
+		wg   sync.WaitGroup
+	)
 	for wi := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			w := c.newWork()
 			if prep != nil {
 				prep(wi, w)
 			}
-			seg := -1
-			for cl := wi * nc / workers; cl < (wi+1)*nc/workers; cl++ {
-				if c.classSeg[cl] != seg {
-					seg = c.classSeg[cl]
-					c.caps(seg, x, w.caps)
+			for {
+				sh := int(next.Add(1) - 1)
+				if sh >= shards || c.ctx != nil && c.ctx.Err() != nil {
+					return
 				}
-				w.od = c.fill(cl, w.caps, w, grad)
-				visit(wi, w, cl, seg)
+				seg := -1
+				for cl := sh * nc / shards; cl < (sh+1)*nc/shards; cl++ {
+					if c.classSeg[cl] != seg {
+						seg = c.classSeg[cl]
+						c.caps(seg, x, w.caps)
+					}
+					w.od = c.fill(cl, w.caps, w, grad)
+					visit(wi, w, cl, seg)
+				}
+				if fold == nil {
+					continue
+				}
+				// Shards are handed out in order and each worker holds
+				// one, so the ones before sh are all being filled or
+				// folded: the wait is short and cannot deadlock.
+				mu.Lock()
+				for turn != sh {
+					cond.Wait()
+				}
+				mu.Unlock()
+				fold(wi)
+				mu.Lock()
+				turn++
+				cond.Broadcast()
+				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }
@@ -309,10 +352,11 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		used  []float64
 		bod   []float64
 		bused [][]float64
+		hit   []bool // per group: a class of it was filled since the last fold
 	}
 	parts := make([]part, c.sweepWorkers())
 	prep := func(wi int, _ *fillWork) {
-		pt := part{od: make([]float64, groups), dual: make([]float64, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
+		pt := part{od: make([]float64, groups), dual: make([]float64, groups), hit: make([]bool, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
 		for b := range pt.bused {
 			pt.bused[b] = make([]float64, nk)
 		}
@@ -330,9 +374,66 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		}
 		parts[wi] = pt
 	}
+	ev := &evaluation{groupOD: make([]float64, groups), groupDual: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
+	for b := range ev.blockUsed {
+		ev.blockUsed[b] = make([]float64, nk)
+	}
+	if grad {
+		ev.grad = make([][]float64, groups)
+		for g := range ev.grad {
+			ev.grad[g] = make([]float64, nk)
+		}
+		if dual {
+			ev.dualGrad = make([][]float64, groups)
+			for g := range ev.dualGrad {
+				ev.dualGrad[g] = make([]float64, nk)
+			}
+		}
+	}
+	// Each shard's sums are added to the totals in shard order and the
+	// worker's partial cleared for its next shard.
+	fold := func(wi int) {
+		pt := &parts[wi]
+		for g, hit := range pt.hit {
+			if !hit {
+				continue // nothing to add: a group's classes lie in few shards
+			}
+			pt.hit[g] = false
+			ev.groupOD[g] += pt.od[g]
+			ev.groupDual[g] += pt.dual[g]
+			ev.onDemand += pt.od[g]
+			if grad {
+				for k, v := range pt.grad[g] {
+					ev.grad[g][k] += v
+				}
+				clear(pt.grad[g])
+				if pt.dgrad != nil {
+					for k, v := range pt.dgrad[g] {
+						ev.dualGrad[g][k] += v
+					}
+					clear(pt.dgrad[g])
+				}
+			}
+		}
+		clear(pt.od)
+		clear(pt.dual)
+		for k, v := range pt.used {
+			ev.used[k] += v
+		}
+		clear(pt.used)
+		for b := range pt.bod {
+			ev.blockOD[b] += pt.bod[b]
+			for k, v := range pt.bused[b] {
+				ev.blockUsed[b][k] += v
+			}
+			clear(pt.bused[b])
+		}
+		clear(pt.bod)
+	}
 	c.sweep(x, grad, prep, func(wi int, w *fillWork, cl, seg int) {
 		pt := &parts[wi]
 		g := gof[cl]
+		pt.hit[g] = true
 		wt := c.weight[cl]
 		b := c.segBlock[seg]
 		od := wt * w.od
@@ -355,49 +456,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 				}
 			}
 		}
-	})
-	ev := &evaluation{groupOD: make([]float64, groups), groupDual: make([]float64, groups), used: make([]float64, nk), blockOD: make([]float64, nb), blockUsed: make([][]float64, nb)}
-	for b := range ev.blockUsed {
-		ev.blockUsed[b] = make([]float64, nk)
-	}
-	if grad {
-		ev.grad = make([][]float64, groups)
-		for g := range ev.grad {
-			ev.grad[g] = make([]float64, nk)
-		}
-		if dual {
-			ev.dualGrad = make([][]float64, groups)
-			for g := range ev.dualGrad {
-				ev.dualGrad[g] = make([]float64, nk)
-			}
-		}
-	}
-	for _, pt := range parts {
-		for g := range pt.od {
-			ev.groupOD[g] += pt.od[g]
-			ev.groupDual[g] += pt.dual[g]
-			ev.onDemand += pt.od[g]
-			if grad {
-				for k, v := range pt.grad[g] {
-					ev.grad[g][k] += v
-				}
-				if pt.dgrad != nil {
-					for k, v := range pt.dgrad[g] {
-						ev.dualGrad[g][k] += v
-					}
-				}
-			}
-		}
-		for k, v := range pt.used {
-			ev.used[k] += v
-		}
-		for b := range pt.bod {
-			ev.blockOD[b] += pt.bod[b]
-			for k, v := range pt.bused[b] {
-				ev.blockUsed[b][k] += v
-			}
-		}
-	}
+	}, fold)
 	return ev
 }
 

@@ -89,6 +89,15 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			parts[wi] = make([]float64, nsrc)
 			pis[wi] = make([]float64, c.np)
 		}
+		sums = make([]float64, nsrc)
+		fold := func(wi int) { // in shard order: the same bits on any number of cores
+			for si, v := range parts[wi] {
+				sums[si] += v
+			}
+			clear(parts[wi])
+			owned += ownedPart[wi]
+			ownedPart[wi] = 0
+		}
 		c.sweep(x, true, prep, func(wi int, w *fillWork, cl, seg int) {
 			sum, pi := parts[wi], pis[wi]
 			wt := c.weight[cl]
@@ -114,14 +123,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 					wpi[p*nc+cl] = wt * pi[p]
 				}
 			}
-		})
-		sums = make([]float64, nsrc)
-		for wi, part := range parts {
-			for si, v := range part {
-				sums[si] += v
-			}
-			owned += ownedPart[wi]
-		}
+		}, fold)
 		return sums, owned
 	}
 	sums, _ := pass(false)
@@ -168,7 +170,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 	// classes above.
 	type level struct{ u, wp float64 }
 	workers := max(1, min(runtime.GOMAXPROCS(0), c.np))
-	pools := make([]float64, workers)
+	pools := make([]float64, c.np) // per pool: its cheapest cost, summed in pool order
 	var wg sync.WaitGroup
 	for wi := range workers {
 		wg.Add(1)
@@ -185,7 +187,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 					above += wp
 				}
 				if math.IsInf(cstar[p], 1) {
-					pools[wi] += cost
+					pools[p] = cost
 					continue
 				}
 				slices.SortFunc(lv, func(a, b level) int { return cmp.Compare(a.u, b.u) })
@@ -200,7 +202,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 					}
 					above -= l.wp
 				}
-				pools[wi] += best
+				pools[p] = best
 				k := c.srcs[cheapest[p]].offering
 				xr[k] = at * c.covRate[c.covStart[k]]
 			}

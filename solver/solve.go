@@ -2,6 +2,7 @@ package solver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -221,8 +222,25 @@ type Purchase struct {
 // Solve finds the cheapest purchase over the horizon within the policy.
 // The continuous problem is solved exactly (Direct, or Benders to
 // Options.Tolerance), whole-instance offerings are rounded down and
-// repaired, and the answer is evaluated by Simulate.
+// repaired, and the answer is evaluated by Simulate. A cancelled context
+// ends it with the context's error, never with an answer or another error.
 func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
+	res, err := solve(ctx, p, opts)
+	// Once cancelled, a sweep of the billing fill stops early and what it
+	// returns is partial (compiled.ctx); and a step that notes a failed
+	// sub-solve and goes on (an unproven bound) must not turn a
+	// cancellation into an answer. Whatever came of it, cancelled is
+	// cancelled.
+	if cerr := ctx.Err(); cerr != nil {
+		if errors.Is(err, cerr) {
+			return nil, err // it names the step that saw it
+		}
+		return nil, fmt.Errorf("solver: %w", cerr)
+	}
+	return res, err
+}
+
+func solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	start := time.Now()
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -253,6 +271,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	c := rel.whole
 	if c == nil {
 		c = compile(p, !opts.NoCompression, opts.SampleWeeks)
+		c.ctx = ctx
 	}
 	q, err := roundRepair(ctx, p, c, rel, &opts)
 	if err != nil {
@@ -277,6 +296,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 		// at it over every hour (lagrange.go) is a proven lower bound on the
 		// full problem whatever the sample missed.
 		full := compile(p, !opts.NoCompression, 1)
+		full.ctx = ctx
 		l, _ := full.lagrangeBound(res.Relaxed, bounds{})
 		res.Objective = res.RelaxedCost
 		res.Bound = min(l, res.Objective)
@@ -299,11 +319,6 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	res.Savings = res.Baseline.Total - res.Bill.Total
 	res.Purchases = purchaseLines(p, c, q, res.Bill, len(owned), rel)
 	res.Elapsed = time.Since(start)
-	// A step that notes a failed sub-solve and goes on (an unproven bound)
-	// must not turn a cancellation into an answer.
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("solver: %w", err)
-	}
 	return res, nil
 }
 
@@ -313,6 +328,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 	comps := components(p)
 	if opts.NoComponents || p.Policy.couples() || len(comps) <= 1 {
 		c := compile(p, !opts.NoCompression, opts.SampleWeeks)
+		c.ctx = ctx
 		if res != nil {
 			res.Compression = c.stats
 		}
@@ -336,6 +352,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 			}
 		}
 		c := compile(sub, !opts.NoCompression, opts.SampleWeeks)
+		c.ctx = ctx
 		stats.Hours = c.stats.Hours
 		stats.Classes += c.stats.Classes
 		stats.Segments += c.stats.Segments

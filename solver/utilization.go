@@ -49,7 +49,7 @@ func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 				reach[si][cl] = w.reach[si]
 			}
 		}
-	})
+	}, nil)
 	var pw []float64 // the classes' hours in the percentile scenario, 0 elsewhere
 	if pb >= 0 {
 		pw = make([]float64, len(c.weight))

@@ -132,7 +132,7 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 					value[j][cl] = rv / rr
 				}
 			}
-		})
+		}, nil)
 		for j, si := range batch {
 			k := c.srcs[si].offering
 			q := quantileLevel(reach[j], value[j], c.weight, c.p.Offerings[k].HourlyCost()*c.activeHours(si))
