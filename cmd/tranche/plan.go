@@ -68,8 +68,9 @@ The plan lists one line per purchase (quantity, upfront, monthly recurring,
 effective rate, savings, ROI, break-even, expected utilization, coverage before
 and after, the pools it covers and why), the totals, the savings-versus-
 commitment curve, and what was excluded and why. It carries its as-of time and
-the digest of its inputs: the same inputs give the same plan, byte for byte
-(unless --time-limit stops the solver, which it does where the clock says).
+the digest of its inputs: the same inputs give the same plan, byte for byte,
+on any number of cores (unless --time-limit stops the solver, which it does
+where the clock says).
 
 Risk: the purchases are billed in --scenarios futures. With no risk limit given,
 the conservative default is max_regret=0 at risk_level=0.9: in the worst 10 % of
