@@ -42,6 +42,8 @@ type compiled struct {
 
 	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
 	active   [][]bool // active[g][s]: source s is active in segment g
+	segSrc   [][]int  // segSrc[g]: the sources active in segment g, in billing order
+	segBuy   [][]int  // segBuy[g]: those of them that are purchases
 	// Scenarios: the blocks of hours (one without Problem.Scenarios), the
 	// block of each segment, and each source's active hours in each block.
 	blocks   []block
@@ -191,6 +193,8 @@ func compile(p *Problem, merge bool, sample int) *compiled {
 	c.segStart = cuts
 	nseg := len(cuts) - 1
 	c.active = make([][]bool, nseg)
+	c.segSrc = make([][]int, nseg)
+	c.segBuy = make([][]int, nseg)
 	c.segBlock = make([]int, nseg)
 	b := 0
 	for g := 0; g < nseg; g++ {
@@ -202,6 +206,13 @@ func compile(p *Problem, merge bool, sample int) *compiled {
 		c.active[g] = make([]bool, len(c.srcs))
 		for si, s := range c.srcs {
 			c.active[g][si] = s.start <= rel && rel < s.end
+			if !c.active[g][si] {
+				continue
+			}
+			c.segSrc[g] = append(c.segSrc[g], si)
+			if s.owned < 0 {
+				c.segBuy[g] = append(c.segBuy[g], si)
+			}
 		}
 	}
 	c.srcHours = make([][]float64, len(c.srcs))

@@ -70,9 +70,16 @@ func (c *compiled) newWork() *fillWork {
 // so λ = v[m] / rate(m). Going backward over a source that took the last of
 // a pool's usage, one unit less usage there would free `rate` of its
 // capacity, so v[p] = rate · λ.
+//
+// Only the sources active in the class's segment are filled: an inactive
+// one has no capacity, takes nothing and changes no value, and what fill
+// leaves for it in w (left, lambda, reach) is stale — callers read those
+// of active sources only.
 func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 {
 	copy(w.resid, c.classUsage(cl))
-	for si, s := range c.srcs {
+	active := c.segSrc[c.classSeg[cl]]
+	for _, si := range active {
+		s := c.srcs[si]
 		b, e := c.covStart[s.offering], c.covStart[s.offering+1]
 		take := w.take[w.base[si] : w.base[si]+e-b]
 		left := caps[si]
@@ -139,7 +146,8 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 			w.v[p] = 0
 		}
 	}
-	for si := len(c.srcs) - 1; si >= 0; si-- {
+	for j := len(active) - 1; j >= 0; j-- {
+		si := active[j]
 		s := c.srcs[si]
 		b := c.covStart[s.offering]
 		lam := 0.0
@@ -442,17 +450,16 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		if dual {
 			pt.dual[g] += wt * w.dual
 		}
-		for si, s := range c.srcs {
-			if s.owned >= 0 || !c.active[seg][si] {
-				continue
-			}
+		bused := pt.bused[b]
+		for _, si := range c.segBuy[seg] {
+			k := c.srcs[si].offering
 			u := wt * (w.caps[si] - w.left[si])
-			pt.used[s.offering] += u
-			pt.bused[b][s.offering] += u
+			pt.used[k] += u
+			bused[k] += u
 			if grad {
-				pt.grad[g][s.offering] -= wt * w.lambda[si]
+				pt.grad[g][k] -= wt * w.lambda[si]
 				if dual {
-					pt.dgrad[g][s.offering] -= wt * w.dualMu[si]
+					pt.dgrad[g][k] -= wt * w.dualMu[si]
 				}
 			}
 		}
