@@ -192,25 +192,26 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
 	pi := w.pi
 	copy(pi, c.d)
-	seg := c.classSeg[cl]
+	active := c.segSrc[c.classSeg[cl]]
 	var v float64
-	for si, s := range c.srcs {
-		if !c.active[seg][si] || caps[si] <= 0 {
+	for _, si := range active {
+		if caps[si] <= 0 {
 			continue
 		}
 		lam := w.lambda[si]
 		w.dualMu[si] = lam
 		v -= lam * caps[si]
-		c.lowerPrices(pi, s.offering, lam)
+		c.lowerPrices(pi, c.srcs[si].offering, lam)
 	}
 	// A source without capacity costs nothing in the dual whatever its μ:
 	// take the least μ that keeps its constraints, max_p π_p / r_sp.
-	for si, s := range c.srcs {
-		if !c.active[seg][si] || caps[si] > 0 {
+	for _, si := range active {
+		if caps[si] > 0 {
 			continue
 		}
+		k := c.srcs[si].offering
 		var mu float64
-		for i := c.covStart[s.offering]; i < c.covStart[s.offering+1]; i++ {
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
 			mu = max(mu, pi[c.covPool[i]]/c.covRate[i])
 		}
 		w.dualMu[si] = mu

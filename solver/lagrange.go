@@ -104,10 +104,11 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			if second {
 				copy(pi, c.d)
 			}
-			for si, s := range c.srcs {
-				if exact[si] || !c.active[seg][si] {
+			for _, si := range c.segSrc[seg] {
+				if exact[si] {
 					continue
 				}
+				s := c.srcs[si]
 				mu := scale[si] * w.lambda[si]
 				sum[si] += wt * mu
 				if !second {
