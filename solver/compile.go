@@ -9,6 +9,11 @@ import (
 	"sync"
 )
 
+// srcSpan locates a source's covers, entries covStart[offering] ..
+// covStart[offering+1] (b .. e), and the first of its e − b entries in a
+// fill's scratch space fillWork.take (base).
+type srcSpan struct{ b, e, base int }
+
 // source is one block of capacity in the billing fill: an owned commitment
 // (fixed quantity) or the purchase of an offering (the decision variable).
 type source struct {
@@ -39,6 +44,8 @@ type compiled struct {
 	covStart []int
 	covPool  []int32
 	covRate  []float64
+	span     []srcSpan // per source: its covers and its entries in fillWork.take
+	takeLen  int       // the length of fillWork.take
 
 	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
 	active   [][]bool // active[g][s]: source s is active in segment g
@@ -174,6 +181,16 @@ func compile(p *Problem, merge bool, sample int) *compiled {
 		}
 		c.covStart[k+1] = len(c.covPool)
 	}
+	// Each source's covers and its place in a fill's scratch space, side
+	// by side: the fill reads them for every source of every class.
+	c.span = make([]srcSpan, len(c.srcs))
+	base := 0
+	for si, s := range c.srcs {
+		b, e := c.covStart[s.offering], c.covStart[s.offering+1]
+		c.span[si] = srcSpan{b: b, e: e, base: base}
+		base += e - b
+	}
+	c.takeLen = base
 
 	// Segments: split the horizon wherever a source starts or ends (owned
 	// commitments and purchase windows alike), in each scenario's block,

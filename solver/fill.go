@@ -14,12 +14,11 @@ type fillWork struct {
 	od     float64   // the class's on-demand cost of one hour (sweep)
 	resid  []float64 // per pool: usage not yet covered
 	v      []float64 // per pool: value of one unit less residual (backward pass)
-	take   []float64 // per cover entry of each source, flattened by source
+	take   []float64 // per cover entry of each source, flattened by source (compiled.span)
 	stop   []int     // per source: first cover entry not processed
 	marg   []int     // per source: marginal cover entry, -1 when capacity is left or nothing remains
 	left   []float64 // per source: capacity left
 	lambda []float64 // per source: marginal value of one more unit of capacity, USD per hour
-	base   []int     // per source: offset of its entries in take
 	// With wantReach[s] set, fill sets reach[s] to the capacity source s
 	// could use in the hour: Σ over its covers of the usage still
 	// uncovered when its turn comes × rate.
@@ -42,16 +41,12 @@ func (c *compiled) newWork() *fillWork {
 		marg:   make([]int, len(c.srcs)),
 		left:   make([]float64, len(c.srcs)),
 		lambda: make([]float64, len(c.srcs)),
-		base:   make([]int, len(c.srcs)+1),
+		take:   make([]float64, c.takeLen),
 	}
 	if c.dualCuts {
 		w.pi = make([]float64, c.np)
 		w.dualMu = make([]float64, len(c.srcs))
 	}
-	for si, s := range c.srcs {
-		w.base[si+1] = w.base[si] + c.covStart[s.offering+1] - c.covStart[s.offering]
-	}
-	w.take = make([]float64, w.base[len(c.srcs)])
 	return w
 }
 
@@ -79,9 +74,9 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 	copy(w.resid, c.classUsage(cl))
 	active := c.segSrc[c.classSeg[cl]]
 	for _, si := range active {
-		s := c.srcs[si]
-		b, e := c.covStart[s.offering], c.covStart[s.offering+1]
-		take := w.take[w.base[si] : w.base[si]+e-b]
+		sp := c.span[si]
+		b, e := sp.b, sp.e
+		take := w.take[sp.base : sp.base+e-b]
 		left := caps[si]
 		if w.wantReach != nil && w.wantReach[si] {
 			var r float64
@@ -148,14 +143,14 @@ func (c *compiled) fill(cl int, caps []float64, w *fillWork, grad bool) float64 
 	}
 	for j := len(active) - 1; j >= 0; j-- {
 		si := active[j]
-		s := c.srcs[si]
-		b := c.covStart[s.offering]
+		sp := c.span[si]
+		b := sp.b
 		lam := 0.0
 		if m := w.marg[si]; m >= 0 {
 			lam = w.v[c.covPool[m]] / c.covRate[m]
 		}
 		w.lambda[si] = lam
-		take := w.take[w.base[si]:]
+		take := w.take[sp.base:]
 		for i := b; i < w.stop[si]; i++ {
 			t := take[i-b]
 			if t <= 0 {
