@@ -233,7 +233,7 @@ const maxShards = 16
 // sweepShards is the number of runs of classes a sweep cuts the classes
 // into. It depends on the classes only, never on the cores, so that sums
 // folded shard by shard in shard order (sweep's fold) are the same bits
-// on any machine.
+// whatever the number of cores.
 func (c *compiled) sweepShards() int {
 	return max(1, min(maxShards, len(c.weight)/64+1))
 }
@@ -271,8 +271,15 @@ func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork),
 				prep(wi, w)
 			}
 			for {
+				// Cancelled: take no more shards. The check comes before
+				// the taking, never between it and the filling: a shard
+				// taken is filled and folded, or the folds after it would
+				// wait for its turn for ever.
+				if c.ctx != nil && c.ctx.Err() != nil {
+					return
+				}
 				sh := int(next.Add(1) - 1)
-				if sh >= shards || c.ctx != nil && c.ctx.Err() != nil {
+				if sh >= shards {
 					return
 				}
 				seg := -1
