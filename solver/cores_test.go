@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // withProcs runs fn with GOMAXPROCS set to n and restores it.
@@ -123,6 +124,7 @@ func TestSweepCanceled(t *testing.T) {
 		t.Fatalf("no context: %d of %d classes filled", n, nc)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	c.ctx = ctx
 	largest := (nc + shards - 1) / shards
 	if n, most := count(cancel), c.sweepWorkers()*largest; n > most || n >= nc {
@@ -134,4 +136,55 @@ func TestSweepCanceled(t *testing.T) {
 	if _, err := Solve(ctx, p, Options{Method: Benders}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Solve with a cancelled context: %v", err)
 	}
+
+	// A cancel that lands between a worker's taking a shard and its filling
+	// it: worker A takes shard 2 and waits, worker B takes shard 3 and starts
+	// filling it, then the test cancels and lets A go on. A must fill and
+	// fold shard 2, or B's fold of shard 3 waits for its turn for ever (as
+	// it did when the check came after the taking). The watchdog is a
+	// deadlock detector, not a time limit.
+	ctx, cancel = context.WithCancel(context.Background())
+	c.ctx = ctx
+	threeStarted := make(chan struct{})
+	var once sync.Once
+	sweepTaken = func(sh int) {
+		if sh == 2 {
+			<-threeStarted
+			cancel()
+		}
+	}
+	defer func() { sweepTaken = nil }()
+	var mu sync.Mutex
+	filled, folded := map[int]bool{}, 0
+	done := make(chan struct{})
+	withProcs(2, func() {
+		go func() {
+			defer close(done)
+			c.sweep(x, false, nil, func(_ int, _ *fillWork, cl, _ int) {
+				sh := 0 // the shard sweep puts class cl in
+				for cl >= (sh+1)*nc/shards {
+					sh++
+				}
+				mu.Lock()
+				filled[sh] = true
+				mu.Unlock()
+				if sh == 3 {
+					once.Do(func() { close(threeStarted) })
+				}
+			}, func(int) {
+				mu.Lock()
+				folded++
+				mu.Unlock()
+			})
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("a sweep cancelled between taking shard 2 and filling it never returned")
+		}
+	})
+	if !filled[2] || folded != len(filled) {
+		t.Errorf("cancelled while shard 2 was taken: shards filled %v, %d folded", filled, folded)
+	}
+	c.ctx = nil
 }

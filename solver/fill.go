@@ -227,6 +227,10 @@ func (c *compiled) lowerPrices(pi []float64, k int, mu float64) {
 	}
 }
 
+// sweepTaken, when set (by a test), is called by a sweep's worker right
+// after it takes shard sh.
+var sweepTaken func(sh int)
+
 // maxShards is the most runs of classes a sweep cuts the classes into.
 const maxShards = 16
 
@@ -281,6 +285,9 @@ func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork),
 				sh := int(next.Add(1) - 1)
 				if sh >= shards {
 					return
+				}
+				if sweepTaken != nil {
+					sweepTaken(sh)
 				}
 				seg := -1
 				for cl := sh * nc / shards; cl < (sh+1)*nc/shards; cl++ {
