@@ -52,9 +52,11 @@ bench: deps
 traces: deps
 	$(GO) test -count=1 -run TestTraces -v -timeout 1h ./internal/backtest/ -args -traces
 
-# The fleet-size solver cases (1,000 and 10,000 pools): hours.
+# The fleet-size solver cases (docs/benchmarks.md): the noisy 1,000- and
+# 10,000-pool fleets, then 200 and 1,000 pools in 10 scenarios; about ten
+# minutes. Each part of the pattern matches one level of a benchmark's name.
 bench-large: deps
-	$(GO) test -run '^$$' -bench 'BenchmarkSolve/.*pools=(1000|10000)/' -benchtime 1x -timeout 6h ./solver/ -args -bench.large
+	$(GO) test -run '^$$' -bench 'BenchmarkSolve$$/usage=noisy/pools=(1000|10000)$$/hours=8760/compression=true|BenchmarkSolveScenariosLarge' -benchtime 1x -timeout 6h ./solver/ -args -bench.large
 
 fuzz: deps
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \

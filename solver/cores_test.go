@@ -110,8 +110,11 @@ func TestSweepCanceled(t *testing.T) {
 	count := func(stop func()) int {
 		var mu sync.Mutex
 		n := 0
-		c.sweep(x, false, nil, func(int, *fillWork, int, int) {
+		c.sweep(c.sweepWorkers(), x, false, nil, func(wi int, _ *fillWork, _, _ int) {
 			mu.Lock()
+			if wi < 0 || wi >= c.sweepWorkers() {
+				t.Errorf("worker %d of %d", wi, c.sweepWorkers())
+			}
 			n++
 			if n == 1 && stop != nil {
 				stop()
@@ -123,6 +126,22 @@ func TestSweepCanceled(t *testing.T) {
 	if n := count(nil); n != nc {
 		t.Fatalf("no context: %d of %d classes filled", n, nc)
 	}
+	// The caller's count of workers, not GOMAXPROCS at the time of the
+	// sweep, numbers the workers: callers size per-worker partials by it.
+	withProcs(1, func() {
+		seen := map[int]bool{}
+		var mu sync.Mutex
+		c.sweep(5, x, false, nil, func(wi int, _ *fillWork, _, _ int) {
+			mu.Lock()
+			seen[wi] = true
+			mu.Unlock()
+		}, nil)
+		for wi := range seen {
+			if wi < 0 || wi >= 5 {
+				t.Errorf("5 workers asked for, worker %d ran", wi)
+			}
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c.ctx = ctx
@@ -160,7 +179,7 @@ func TestSweepCanceled(t *testing.T) {
 	withProcs(2, func() {
 		go func() {
 			defer close(done)
-			c.sweep(x, false, nil, func(_ int, _ *fillWork, cl, _ int) {
+			c.sweep(2, x, false, nil, func(_ int, _ *fillWork, cl, _ int) {
 				sh := 0 // the shard sweep puts class cl in
 				for cl >= (sh+1)*nc/shards {
 					sh++

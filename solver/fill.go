@@ -242,7 +242,10 @@ func (c *compiled) sweepShards() int {
 	return max(1, min(maxShards, len(c.weight)/64+1))
 }
 
-// sweepWorkers is the number of goroutines sweep shares the shards among.
+// sweepWorkers is the number of goroutines a sweep should share the shards
+// among: no more than the cores or the shards. A caller that keeps
+// per-worker partials sizes them by it and passes the same count to sweep,
+// so that a change of GOMAXPROCS between the two cannot index past them.
 func (c *compiled) sweepWorkers() int {
 	return max(1, min(runtime.GOMAXPROCS(0), c.sweepShards()))
 }
@@ -250,17 +253,17 @@ func (c *compiled) sweepWorkers() int {
 // sweep fills every class for purchase x, with subgradients when grad, and
 // calls visit after each fill with the worker, the fill's state (w.caps
 // holds the capacities), the class and its segment. The classes are cut
-// into sweepShards contiguous runs, handed out in order to sweepWorkers
-// goroutines, each with its own state, made by newWork and then prep when
+// into sweepShards contiguous runs, handed out in order to workers
+// goroutines (numbered 0 to workers-1; at least one), each with its own state, made by newWork and then prep when
 // set; visit must only write what belongs to its class or to its worker.
 // When fold is set it is called after each shard with the worker that
 // filled it, one call at a time and in shard order: a caller that sums
 // into per-worker partials adds the partial to its total there and clears
 // it, so that the total does not depend on the number of workers.
-func (c *compiled) sweep(x []float64, grad bool, prep func(wi int, w *fillWork), visit func(wi int, w *fillWork, cl, seg int), fold func(wi int)) {
+func (c *compiled) sweep(workers int, x []float64, grad bool, prep func(wi int, w *fillWork), visit func(wi int, w *fillWork, cl, seg int), fold func(wi int)) {
 	nc := len(c.weight)
 	shards := c.sweepShards()
-	workers := c.sweepWorkers()
+	workers = max(1, workers)
 	var (
 		next atomic.Int64 // the next shard to hand out
 		mu   sync.Mutex
@@ -372,7 +375,8 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		bused [][]float64
 		hit   []bool // per group: a class of it was filled since the last fold
 	}
-	parts := make([]part, c.sweepWorkers())
+	workers := c.sweepWorkers()
+	parts := make([]part, workers)
 	prep := func(wi int, _ *fillWork) {
 		pt := part{od: make([]float64, groups), dual: make([]float64, groups), hit: make([]bool, groups), used: make([]float64, nk), bod: make([]float64, nb), bused: make([][]float64, nb)}
 		for b := range pt.bused {
@@ -448,7 +452,7 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		}
 		clear(pt.bod)
 	}
-	c.sweep(x, grad, prep, func(wi int, w *fillWork, cl, seg int) {
+	c.sweep(workers, x, grad, prep, func(wi int, w *fillWork, cl, seg int) {
 		pt := &parts[wi]
 		g := gof[cl]
 		pt.hit[g] = true

@@ -98,7 +98,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			owned += ownedPart[wi]
 			ownedPart[wi] = 0
 		}
-		c.sweep(x, true, prep, func(wi int, w *fillWork, cl, seg int) {
+		c.sweep(workers, x, true, prep, func(wi int, w *fillWork, cl, seg int) {
 			sum, pi := parts[wi], pis[wi]
 			wt := c.weight[cl]
 			if second {

@@ -42,7 +42,7 @@ func (c *compiled) utilizationCaps(x []float64, phi float64) map[int]float64 {
 		w.wantReach = want
 		w.reach = make([]float64, len(c.srcs))
 	}
-	c.sweep(x, false, prep, func(_ int, w *fillWork, cl, seg int) {
+	c.sweep(c.sweepWorkers(), x, false, prep, func(_ int, w *fillWork, cl, seg int) {
 		for _, k := range low {
 			si := c.cands[k]
 			if c.active[seg][si] {

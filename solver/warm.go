@@ -110,7 +110,7 @@ func (c *compiled) warmStart(lo, hi []float64) []float64 {
 			reach[j] = make([]float64, len(c.weight))
 			value[j] = make([]float64, len(c.weight))
 		}
-		c.sweep(x, false, nil, func(_ int, w *fillWork, cl, seg int) {
+		c.sweep(c.sweepWorkers(), x, false, nil, func(_ int, w *fillWork, cl, seg int) {
 			for j, si := range batch {
 				if !c.active[seg][si] {
 					continue
