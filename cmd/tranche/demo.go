@@ -68,26 +68,32 @@ The same flags always give the same bytes. Files of an earlier run in --out
 }
 
 type tracesOptions struct {
-	out  string
-	seed uint64
-	days int
+	out    string
+	seed   uint64
+	days   int
+	random int
 }
 
 func newDemoTracesCmd(g *globalOptions) *cobra.Command {
 	o := &tracesOptions{}
 	cmd := &cobra.Command{
-		Use:   "traces [--out DIR] [--seed N] [--days N]",
+		Use:   "traces [--out DIR] [--seed N] [--days N] [--random N]",
 		Short: "Write usage traces of known shapes (growth, trend break, slump, migration, decline, bursty, step up, launch) for backtests",
 		Long: `Traces writes one usage table (CSV: time, the pool columns, quantity; see
 docs/backtest.md) per trace into --out: hourly usage of known shapes in pools
 the demo price book prices — growth, a trend break, a holiday slump, migrations
 between families, a slow decommissioning, bursty business-hours usage, a step
 up, a launch — with
-daily and weekly cycles and noise. Backtest a trace with
+daily and weekly cycles and noise. With --random N it also writes
+random-1.csv to random-N.csv: seven pools each, whose drift, level changes,
+launches and decommissions are drawn from one fixed distribution
+(docs/backtest.md, "Random traces") — shapes nobody chose, to measure a
+planner on. Backtest a trace with
 "tranche backtest --prices testdata/demo/pricebook.json --usage DIR/NAME.csv".
 The same flags always give the same bytes.`,
 		Example: `  tranche demo traces --out /tmp/traces
-  tranche backtest --prices testdata/demo/pricebook.json --usage /tmp/traces/trend-break.csv`,
+  tranche backtest --prices testdata/demo/pricebook.json --usage /tmp/traces/trend-break.csv
+  tranche demo traces --out /tmp/traces --random 12`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemoTraces(cmd, g, o)
@@ -97,6 +103,7 @@ The same flags always give the same bytes.`,
 	f.StringVar(&o.out, "out", "traces", "directory to write the traces into (created if missing)")
 	f.Uint64Var(&o.seed, "seed", demo.DefaultSeed, "seed of the noise")
 	f.IntVar(&o.days, "days", 270, "length of every trace in days (60 to 1095)")
+	f.IntVar(&o.random, "random", 0, fmt.Sprintf("also write this many traces of random shapes, random-1 to random-N (0 to %d)", demo.MaxRandomTraces))
 	return cmd
 }
 
@@ -107,10 +114,19 @@ func runDemoTraces(cmd *cobra.Command, g *globalOptions, o *tracesOptions) error
 	if o.days < 60 || o.days > 3*365 {
 		return usageError{fmt.Errorf("demo traces: --days %d: want between 60 and 1095", o.days)}
 	}
-	trs, err := demo.Traces(demo.TraceConfig{Seed: o.seed, Days: o.days})
+	if o.random < 0 || o.random > demo.MaxRandomTraces {
+		return usageError{fmt.Errorf("demo traces: --random %d: want between 0 and %d", o.random, demo.MaxRandomTraces)}
+	}
+	cfg := demo.TraceConfig{Seed: o.seed, Days: o.days}
+	trs, err := demo.Traces(cfg)
 	if err != nil {
 		return err
 	}
+	more, err := demo.RandomTraces(cfg, o.random)
+	if err != nil {
+		return err
+	}
+	trs = append(trs, more...)
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("demo traces: %w", err)
 	}

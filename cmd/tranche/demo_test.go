@@ -26,6 +26,9 @@ func TestDemoCommand(t *testing.T) {
 		{"arguments", []string{"demo", "generate", "extra"}, exitUsage, nil, []string{"unexpected argument"}},
 		{"traces", []string{"demo", "traces", "--out", traces, "--days", "60"}, exitOK,
 			[]string{"trend-break.csv", "migration.csv", "c4.xlarge moves to c5.xlarge"}, nil},
+		{"traces random", []string{"demo", "traces", "--out", traces, "--days", "60", "--random", "2"}, exitOK,
+			[]string{"random-1.csv", "random-2.csv", "%/yr"}, nil},
+		{"traces too many random", []string{"demo", "traces", "--out", traces, "--random", "101"}, exitUsage, nil, []string{"--random 101"}},
 		{"traces too short", []string{"demo", "traces", "--out", traces, "--days", "30"}, exitUsage, nil, []string{"--days 30"}},
 		{"traces json", []string{"demo", "traces", "-o", "json", "--out", traces}, exitUsage, nil, []string{"not supported"}},
 	}

@@ -131,10 +131,8 @@ func slumped(a, b, level float64) shape {
 	}
 }
 
-// Traces makes the backtest traces, in the order of TraceNames. The pools
-// are those of the demo price book (PriceBook), so the traces can be
-// backtested with it. The same config gives the same traces.
-func Traces(cfg TraceConfig) ([]Trace, error) {
+// fill sets cfg's defaults and checks it.
+func (cfg *TraceConfig) fill() error {
 	if cfg.Start.IsZero() {
 		cfg.Start = DefaultTraceStart
 	}
@@ -142,17 +140,58 @@ func Traces(cfg TraceConfig) ([]Trace, error) {
 		cfg.Days = 270
 	}
 	if cfg.Days < 60 || cfg.Days > 3*365 {
-		return nil, fmt.Errorf("demo: traces of %d days (want 60 to 1095)", cfg.Days)
+		return fmt.Errorf("demo: traces of %d days (want 60 to 1095)", cfg.Days)
 	}
 	if cfg.Start.Truncate(time.Hour) != cfg.Start {
-		return nil, fmt.Errorf("demo: traces start %s, not on the hour", cfg.Start)
+		return fmt.Errorf("demo: traces start %s, not on the hour", cfg.Start)
 	}
+	return nil
+}
+
+// bookPools is the demo price book's pools by region, family and platform.
+func bookPools() map[string]providers.PoolKey {
 	pools := map[string]providers.PoolKey{}
 	for _, od := range PriceBook().OnDemand {
 		pools[od.Pool.Region+"|"+od.Pool.Family+"|"+od.Pool.Platform] = od.Pool
 	}
+	return pools
+}
+
+// render is pool p's hourly usage over cfg's window, in whole units: its
+// shape, its business-hours peak and weekend dip, and AR(1) log-noise drawn
+// from rng.
+func (p tracePool) render(key providers.PoolKey, cfg TraceConfig, rng *rand.Rand) providers.UsageSeries {
+	q := make([]float64, cfg.Days*24)
+	noise := 0.0
+	for h := range q {
+		t := cfg.Start.Add(time.Duration(h) * time.Hour)
+		level := p.shape(float64(h) / 24)
+		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			level *= 1 - p.weekend
+		} else if hr := t.Hour(); hr >= 9 && hr < 18 {
+			level *= 1 + p.peak
+		}
+		noise = 0.9*noise + math.Sqrt(1-0.81)*p.noise*rng.NormFloat64()
+		// Whole units: instances (or normalized units of
+		// whole m5.large, 4 NU) are what runs.
+		step := 1.0
+		if key.Unit == "NU-hour" {
+			step = 4
+		}
+		q[h] = math.Max(0, math.Round(p.base*level*math.Exp(noise)/step)*step)
+	}
+	return providers.UsageSeries{Pool: key, Start: cfg.Start, Quantity: q}
+}
+
+// Traces makes the backtest traces, in the order of TraceNames. The pools
+// are those of the demo price book (PriceBook), so the traces can be
+// backtested with it. The same config gives the same traces.
+func Traces(cfg TraceConfig) ([]Trace, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	pools := bookPools()
 	specs := traceSpecs(float64(cfg.Days))
-	hours := cfg.Days * 24
 	out := make([]Trace, 0, len(TraceNames))
 	for ti, name := range TraceNames {
 		sp := specs[name]
@@ -163,26 +202,7 @@ func Traces(cfg TraceConfig) ([]Trace, error) {
 				return nil, fmt.Errorf("demo: trace %s: the price book has no pool %s %s %s", name, p.region, p.family, p.platform)
 			}
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(ti*100+pi+1)))
-			q := make([]float64, hours)
-			noise := 0.0
-			for h := range q {
-				t := cfg.Start.Add(time.Duration(h) * time.Hour)
-				level := p.shape(float64(h) / 24)
-				if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
-					level *= 1 - p.weekend
-				} else if hr := t.Hour(); hr >= 9 && hr < 18 {
-					level *= 1 + p.peak
-				}
-				noise = 0.9*noise + math.Sqrt(1-0.81)*p.noise*rng.NormFloat64()
-				// Whole units: instances (or normalized units of
-				// whole m5.large, 4 NU) are what runs.
-				step := 1.0
-				if key.Unit == "NU-hour" {
-					step = 4
-				}
-				q[h] = math.Max(0, math.Round(p.base*level*math.Exp(noise)/step)*step)
-			}
-			tr.Usage = append(tr.Usage, providers.UsageSeries{Pool: key, Start: cfg.Start, Quantity: q})
+			tr.Usage = append(tr.Usage, p.render(key, cfg, rng))
 		}
 		out = append(out, tr)
 	}

@@ -2,7 +2,9 @@ package demo
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tranchehq/tranche/internal/backtest"
@@ -93,5 +95,106 @@ func TestTracesShapes(t *testing.T) {
 	}
 	if _, err := Traces(TraceConfig{Days: 10}); err == nil {
 		t.Error("10-day traces accepted")
+	}
+}
+
+func TestRandomTraces(t *testing.T) {
+	const n = 100
+	cfg := TraceConfig{Seed: 5, Days: 200}
+	a, err := RandomTraces(cfg, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := RandomTraces(cfg, 3)
+	c, _ := RandomTraces(TraceConfig{Seed: 6, Days: 200}, 3)
+	if len(a) != n {
+		t.Fatalf("%d traces, want %d", len(a), n)
+	}
+	book := PriceBook()
+	priced := map[string]bool{}
+	for _, od := range book.OnDemand {
+		priced[od.Pool.String()] = true
+	}
+	table := func(tr Trace) []byte {
+		var w bytes.Buffer
+		if err := backtest.WriteUsageTable(&w, tr.Usage); err != nil {
+			t.Fatal(err)
+		}
+		return w.Bytes()
+	}
+	for i := range b {
+		// The first traces do not depend on how many are made.
+		if !bytes.Equal(table(a[i]), table(b[i])) || a[i].Description != b[i].Description {
+			t.Errorf("%s: the same seed gave different traces", a[i].Name)
+		}
+		if bytes.Equal(table(a[i]), table(c[i])) {
+			t.Errorf("%s: another seed gave the same trace", a[i].Name)
+		}
+	}
+	var launched, ended, pools int
+	var up, down int // pools whose last week is above / below their first by half
+	for k, tr := range a {
+		if want := fmt.Sprintf("random-%d", k+1); tr.Name != want {
+			t.Errorf("trace %d named %s, want %s", k, tr.Name, want)
+		}
+		if len(tr.Usage) != RandomTracePools {
+			t.Fatalf("%s: %d pools, want %d", tr.Name, len(tr.Usage), RandomTracePools)
+		}
+		seen := map[string]bool{}
+		for _, s := range tr.Usage {
+			if !priced[s.Pool.String()] || seen[s.Pool.String()] {
+				t.Errorf("%s: pool %s unpriced or twice", tr.Name, s.Pool)
+			}
+			seen[s.Pool.String()] = true
+			if !strings.Contains(tr.Description, s.Pool.Region+" "+s.Pool.Family+" "+s.Pool.Platform) {
+				t.Errorf("%s: the description does not name pool %s: %s", tr.Name, s.Pool, tr.Description)
+			}
+			if len(s.Quantity) != cfg.Days*24 || !s.Start.Equal(DefaultTraceStart) {
+				t.Fatalf("%s: %d hours from %s", tr.Name, len(s.Quantity), s.Start)
+			}
+			var first, last float64
+			for h, q := range s.Quantity {
+				if q < 0 || math.IsNaN(q) || q != math.Round(q) {
+					t.Fatalf("%s: quantity %v", tr.Name, q)
+				}
+				if h < 7*24 {
+					first += q
+				} else if h >= len(s.Quantity)-7*24 {
+					last += q
+				}
+			}
+			pools++
+			switch {
+			case first == 0 && last > 0:
+				launched++
+			case first > 0 && last == 0:
+				ended++
+			case last > 1.5*first:
+				up++
+			case last < first/1.5:
+				down++
+			}
+		}
+	}
+	// The distribution's shares (12 % launches, 12 % decommissions; drift
+	// and level changes moving pools both ways), loosely: 700 pools.
+	share := func(k int) float64 { return float64(k) / float64(pools) }
+	if s := share(launched); s < 0.07 || s > 0.17 {
+		t.Errorf("%.1f %% of the pools launched, want about 12 %%", 100*s)
+	}
+	if s := share(ended); s < 0.07 || s > 0.17 {
+		t.Errorf("%.1f %% of the pools decommissioned, want about 12 %%", 100*s)
+	}
+	if share(up) < 0.1 || share(down) < 0.05 {
+		t.Errorf("%.1f %% of the pools grew by half, %.1f %% fell by a third: want both shapes", 100*share(up), 100*share(down))
+	}
+	if _, err := RandomTraces(cfg, MaxRandomTraces+1); err == nil {
+		t.Error("too many random traces accepted")
+	}
+	if trs, err := RandomTraces(cfg, 0); err != nil || len(trs) != 0 {
+		t.Errorf("no random traces: %d, %v", len(trs), err)
+	}
+	if _, err := RandomTraces(TraceConfig{Days: 10}, 1); err == nil {
+		t.Error("10-day random traces accepted")
 	}
 }
