@@ -168,7 +168,7 @@ func TestBreaksReproducible(t *testing.T) {
 // trend, the chance of a break within a year, the floor — from the trend
 // fitted.
 func TestBreaksFit(t *testing.T) {
-	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5"), key("a", "c6")}
+	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5"), key("a", "c6"), key("a", "m6")}
 	hours := 8 * week
 	hist := history(keys, hours, func(i, h int) float64 {
 		x := float64(h)
@@ -179,6 +179,8 @@ func TestBreaksFit(t *testing.T) {
 			return (20 + 20*min(x, 4*week)/(4*week)) * weekly(h)
 		case 3: // flat for four weeks, then rising
 			return (20 + 20*max(0, x-4*week)/(4*week)) * weekly(h)
+		case 4: // rose fast for four weeks, then slowly
+			return (20 + 20*min(x, 4*week)/(4*week) + 4*max(0, x-4*week)/(4*week)) * weekly(h)
 		}
 		return 30 * weekly(h)
 	})
@@ -212,6 +214,10 @@ func TestBreaksFit(t *testing.T) {
 		// (less the deviation, larger here, about 1.5), as for a line.
 		{name: "rising", age: 3.5 * week, floor: 20 * cycle, floorMargin: 1.6, bent: true, fit: fits[3]},
 		{name: "flat", age: float64(hours), floor: 30 * cycle, floorMargin: 1e-9, fit: fits[2]},
+		// A rise that bent into a slower rise is a plateau too: a break
+		// gives back the slow rise (to 40 at the bend), not the step
+		// before it (the level before the rise was 20).
+		{name: "slower rise", age: 3.5 * week, floor: 40 * cycle, floorMargin: 1.2, bent: true, fit: fits[4]},
 	} {
 		f := c.fit
 		if f.Bent != c.bent || math.Abs(f.TrendAge.Hours()-c.age) > 1 || math.Abs(f.BreakChance-year(f.TrendAge.Hours())) > 1e-9 ||

@@ -209,7 +209,8 @@ func (t trend) age(span float64) float64 {
 // is lowest at an end or at its bend) less rms, at least 0. A plateau's is
 // the lowest level of its last segment: a break of a level gives back what
 // the level's own weeks strayed, not the rise that led to it (a step up,
-// a launch that has finished ramping).
+// a launch that has finished ramping, a step up on a pool that goes on
+// growing).
 func (t trend) floor(span float64) float64 {
 	var lo float64
 	switch {
@@ -223,11 +224,12 @@ func (t trend) floor(span float64) float64 {
 	return max(0, lo-t.rms)
 }
 
-// plateau reports a rise that bent into a level: the segment before the
-// bend rose, the last one has no slope distinguishable from none (within
-// two standard errors).
+// plateau reports a rise that bent into a level or into a slower rise: the
+// segment before the bend rose, the last one rises more slowly and does not
+// clearly fall (its slope is above minus two standard errors). A rise that
+// bent into a fall is not one: its floor is the whole window's.
 func (t trend) plateau() bool {
-	return t.hinged && t.b1 > 0 && math.Abs(t.last) <= 2*t.se
+	return t.hinged && t.b1 > 0 && t.last < t.b1 && t.last >= -2*t.se
 }
 
 func (t trend) at(x float64) float64 {
