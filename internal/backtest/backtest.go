@@ -431,9 +431,13 @@ func (r *run) problem(from, to time.Time, owned []held) (*planner.Built, error) 
 // leaving planner.BuildProblem's choice (the cheapest offering of its
 // kind, term and size covering its scope) in place.
 func resolve(b *planner.Built, h held) int {
-	if h.offeringID != "" {
+	id := h.offeringID
+	if id == "" {
+		id = h.c.OfferingID // a plan's commitments name the offering bought
+	}
+	if id != "" {
 		for k, o := range b.Offerings {
-			if o.ID == h.offeringID {
+			if o.ID == id {
 				return k
 			}
 		}

@@ -466,3 +466,53 @@ func TestTrancheScenariosStrategy(t *testing.T) {
 		t.Errorf("no forecast: err %v", err)
 	}
 }
+
+// TestPlannedOfferingIsBilled: a plan's purchase is billed as the offering
+// the plan chose, even where another offering has the same kind, term,
+// payment, fees and scope (two EC2 Instance Savings Plans of Windows
+// families, whose pools are named by instance type: the scope of each is
+// the region and platform). It used to be resolved by those fields alone,
+// so a c5 plan bought by Tranche was billed as the c4 one listed first.
+func TestPlannedOfferingIsBilled(t *testing.T) {
+	key := func(family string) providers.PoolKey {
+		return providers.PoolKey{Provider: providers.AWS, Region: "us-east-2", Service: "AmazonEC2", Family: family,
+			Platform: "Windows", Tenancy: "Shared", Unit: providers.UnitInstanceHour}
+	}
+	c4x, c42x, c5x, c52x := key("c4.xlarge"), key("c4.2xlarge"), key("c5.xlarge"), key("c5.2xlarge")
+	sp := func(id string, a, b providers.PoolKey) providers.Offering {
+		return providers.Offering{ID: id, Provider: providers.AWS, Kind: providers.KindEC2InstanceSP, Term: providers.Term1Year,
+			PaymentOption: providers.NoUpfront, RecurringHourlyFee: 1, EffectiveHourlyRate: 1,
+			Covers: []providers.Coverage{{Pool: a, InstanceType: a.Family, SizeFactor: 1, Rate: 0.07},
+				{Pool: b, InstanceType: b.Family, SizeFactor: 1, Rate: 0.14}}, PurchaseIncrement: 0.001, Currency: "USD"}
+	}
+	book := &providers.PriceBook{
+		Schema: providers.PriceBookSchema, Currency: "USD", Source: providers.PriceSource{Name: "test"},
+		OnDemand: []providers.OnDemandRate{{Pool: c4x, InstanceType: "c4.xlarge", SizeFactor: 1, HourlyRate: 0.10},
+			{Pool: c42x, InstanceType: "c4.2xlarge", SizeFactor: 1, HourlyRate: 0.20},
+			{Pool: c5x, InstanceType: "c5.xlarge", SizeFactor: 1, HourlyRate: 0.10},
+			{Pool: c52x, InstanceType: "c5.2xlarge", SizeFactor: 1, HourlyRate: 0.20}},
+		Offerings: []providers.Offering{sp("sp-c4", c4x, c42x), sp("sp-c5", c5x, c52x)},
+	}
+	usage := trace(60, func(int) float64 { return 20 })
+	usage[0].Pool = c5x // 20 c5.xlarge: 1.40 $/h at the plan's rate
+	one := trace(60, func(int) float64 { return 1 })
+	one[0].Pool = c4x // a little c4 usage, so that both plans are in the problem
+	usage = append(usage, one...)
+	buyC5 := func(_ context.Context, in planner.Input, _ planner.Options, prefix string) ([]providers.Commitment, error) {
+		if len(in.Owned) > 0 {
+			return nil, nil
+		}
+		h := commitmentFor(prefix+"1", book.Offerings[1], 1, in.AsOf)
+		c := h.c
+		c.OfferingID = "sp-c5" // as planner.Plan.Commitments names it
+		return []providers.Commitment{c}, nil
+	}
+	res := runTest(t, Input{Book: book, Usage: usage}, Options{Cadence: Cadence{Days: 14}, Strategies: []StrategyName{Tranche}, planner: buyC5})
+	s := res.Strategy(Tranche)
+	if len(s.Purchases) != 1 || s.Purchases[0].Offering != "sp-c5" {
+		t.Fatalf("purchases %+v, want one of sp-c5", s.Purchases)
+	}
+	if u := s.Totals.Utilization; u == nil || *u < 0.999 {
+		t.Errorf("the c5 plan's utilization %v, want 1: billed as another offering", u)
+	}
+}

@@ -164,6 +164,7 @@ func commitmentFor(id string, o providers.Offering, q float64, start time.Time) 
 		Start: start, End: start.Add(time.Duration(math.Round(o.Term.Hours())) * time.Hour),
 		Scope: scopeOf(o), InstanceType: o.InstanceType,
 		UpfrontFee: q * o.UpfrontFee, RecurringHourlyFee: q * o.RecurringHourlyFee, Currency: o.Currency,
+		OfferingID: o.ID,
 	}
 	if !o.Kind.Spend() {
 		// Counted in the offering's units: instances of its size.
