@@ -2,6 +2,7 @@ package solver
 
 import (
 	"context"
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -44,8 +45,14 @@ type compiled struct {
 	covStart []int
 	covPool  []int32
 	covRate  []float64
-	span     []srcSpan // per source: its covers and its entries in fillWork.take
-	takeLen  int       // the length of fillWork.take
+	// covGroup numbers the offerings by their covers: offerings with the
+	// same pools at the same rates in the same order (one offering at
+	// several purchase dates, the same terms and payments of a savings
+	// plan) share a number, 0 .. covGroups-1.
+	covGroup  []int32
+	covGroups int
+	span      []srcSpan // per source: its covers and its entries in fillWork.take
+	takeLen   int       // the length of fillWork.take
 
 	segStart []int    // segment boundaries: segment g is hours [segStart[g], segStart[g+1])
 	active   [][]bool // active[g][s]: source s is active in segment g
@@ -181,6 +188,23 @@ func compile(p *Problem, merge bool, sample int) *compiled {
 		}
 		c.covStart[k+1] = len(c.covPool)
 	}
+	c.covGroup = make([]int32, len(p.Offerings))
+	groups := map[string]int32{}
+	var ckey []byte
+	for k := range p.Offerings {
+		ckey = ckey[:0]
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+			ckey = binary.LittleEndian.AppendUint32(ckey, uint32(c.covPool[i]))
+			ckey = binary.LittleEndian.AppendUint64(ckey, math.Float64bits(c.covRate[i]))
+		}
+		g, ok := groups[string(ckey)]
+		if !ok {
+			g = int32(len(groups))
+			groups[string(ckey)] = g
+		}
+		c.covGroup[k] = g
+	}
+	c.covGroups = len(groups)
 	// Each source's covers and its place in a fill's scratch space, side
 	// by side: the fill reads them for every source of every class.
 	c.span = make([]srcSpan, len(c.srcs))

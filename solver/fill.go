@@ -30,6 +30,13 @@ type fillWork struct {
 	dual   float64
 	pi     []float64
 	dualMu []float64 // per source: its μ in that solution (λ where it has capacity)
+	// groupMu[g] is the least μ of a source without capacity whose
+	// offering has covers g (compiled.covGroup), valid when groupAt[g] is
+	// the stamp of the current dualValue call: offerings of one group share
+	// it, so it is computed once per group and class.
+	groupMu []float64
+	groupAt []int
+	stamp   int
 }
 
 func (c *compiled) newWork() *fillWork {
@@ -46,6 +53,8 @@ func (c *compiled) newWork() *fillWork {
 	if c.dualCuts {
 		w.pi = make([]float64, c.np)
 		w.dualMu = make([]float64, len(c.srcs))
+		w.groupMu = make([]float64, c.covGroups)
+		w.groupAt = make([]int, c.covGroups)
 	}
 	return w
 }
@@ -199,17 +208,24 @@ func (c *compiled) dualValue(cl int, caps []float64, w *fillWork) float64 {
 		c.lowerPrices(pi, c.srcs[si].offering, lam)
 	}
 	// A source without capacity costs nothing in the dual whatever its μ:
-	// take the least μ that keeps its constraints, max_p π_p / r_sp.
+	// take the least μ that keeps its constraints, max_p π_p / r_sp — the
+	// same for every offering with the same covers (the plan's later
+	// tranches are one offering at many dates), so once per group.
+	w.stamp++
 	for _, si := range active {
 		if caps[si] > 0 {
 			continue
 		}
 		k := c.srcs[si].offering
-		var mu float64
-		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
-			mu = max(mu, pi[c.covPool[i]]/c.covRate[i])
+		g := c.covGroup[k]
+		if w.groupAt[g] != w.stamp {
+			var mu float64
+			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+				mu = max(mu, pi[c.covPool[i]]/c.covRate[i])
+			}
+			w.groupMu[g], w.groupAt[g] = mu, w.stamp
 		}
-		w.dualMu[si] = mu
+		w.dualMu[si] = w.groupMu[g]
 	}
 	for p, u := range c.classUsage(cl) {
 		v += pi[p] * u
