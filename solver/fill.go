@@ -483,9 +483,13 @@ func (c *compiled) evaluate(x []float64, groups int, grad bool) *evaluation {
 		bused := pt.bused[b]
 		for _, si := range c.segBuy[seg] {
 			k := c.srcs[si].offering
-			u := wt * (w.caps[si] - w.left[si])
-			pt.used[k] += u
-			bused[k] += u
+			// Most purchases the decomposition tries are not bought: no
+			// capacity, no use, and nothing to add (adding 0 would change
+			// no total).
+			if u := wt * (w.caps[si] - w.left[si]); u != 0 {
+				pt.used[k] += u
+				bused[k] += u
+			}
 			if grad {
 				pt.grad[g][k] -= wt * w.lambda[si]
 				if dual {
