@@ -47,8 +47,8 @@ type compiled struct {
 	covRate  []float64
 	// covGroup numbers the offerings by their covers: offerings with the
 	// same pools at the same rates in the same order (one offering at
-	// several purchase dates, the same terms and payments of a savings
-	// plan) share a number, 0 .. covGroups-1.
+	// several purchase dates: a plan's later tranches, a backtest's
+	// hindsight) share a number, 0 .. covGroups-1.
 	covGroup  []int32
 	covGroups int
 	span      []srcSpan // per source: its covers and its entries in fillWork.take

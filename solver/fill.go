@@ -270,8 +270,9 @@ func (c *compiled) sweepWorkers() int {
 // calls visit after each fill with the worker, the fill's state (w.caps
 // holds the capacities), the class and its segment. The classes are cut
 // into sweepShards contiguous runs, handed out in order to workers
-// goroutines (numbered 0 to workers-1; at least one), each with its own state, made by newWork and then prep when
-// set; visit must only write what belongs to its class or to its worker.
+// goroutines (numbered 0 to workers-1; at least one), each with its own
+// state, made by newWork and then prep when set; visit must only write
+// what belongs to its class or to its worker.
 // When fold is set it is called after each shard with the worker that
 // filled it, one call at a time and in shard order: a caller that sums
 // into per-worker partials adds the partial to its total there and clears
