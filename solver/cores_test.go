@@ -207,3 +207,45 @@ func TestSweepCanceled(t *testing.T) {
 	}
 	c.ctx = nil
 }
+
+// TestDualPriceGroups: dualValue prices a purchase without capacity once
+// per group of offerings with the same covers; each must get what its own
+// covers give, max_p π_p / r_sp, computed here offering by offering.
+func TestDualPriceGroups(t *testing.T) {
+	p := genFleet(fleetSpec{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 28, Seed: 5, Dates: 4})
+	c := compile(p, true, 1)
+	c.dualCuts = true
+	if c.covGroups >= len(p.Offerings) {
+		t.Fatalf("%d groups of covers for %d offerings: the dates' copies should share", c.covGroups, len(p.Offerings))
+	}
+	x := make([]float64, len(p.Offerings))
+	for k := range x {
+		if k%5 == 0 { // some bought, most not
+			x[k] = 1
+		}
+	}
+	w := c.newWork()
+	zero := 0
+	for cl := range c.weight {
+		seg := c.classSeg[cl]
+		c.caps(seg, x, w.caps)
+		c.fill(cl, w.caps, w, true)
+		for _, si := range c.segSrc[seg] {
+			if w.caps[si] > 0 {
+				continue
+			}
+			zero++
+			k := c.srcs[si].offering
+			var want float64
+			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+				want = max(want, w.pi[c.covPool[i]]/c.covRate[i])
+			}
+			if math.Float64bits(w.dualMu[si]) != math.Float64bits(want) {
+				t.Fatalf("class %d, offering %d: μ %v, want %v", cl, k, w.dualMu[si], want)
+			}
+		}
+	}
+	if zero == 0 {
+		t.Fatal("no purchase without capacity was priced")
+	}
+}
