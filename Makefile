@@ -47,10 +47,11 @@ test-short: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 3h $(PKGS)
 
-# Backtests of all eight demo traces against the hindsight optimum and the
-# provider-style recommender (docs/backtest.md): minutes, for the hindsight LPs.
+# Backtests of all eight demo traces and of twelve random ones against the
+# hindsight optimum and the provider-style recommender (docs/backtest.md):
+# minutes, for the hindsight LPs.
 traces: deps
-	$(GO) test -count=1 -run TestTraces -v -timeout 1h ./internal/backtest/ -args -traces
+	$(GO) test -count=1 -run 'TestTraces|TestRandomShapes' -v -timeout 1h ./internal/backtest/ -args -traces
 
 # The fleet-size solver cases (docs/benchmarks.md): the noisy 1,000- and
 # 10,000-pool fleets, then 200 and 1,000 pools in 10 scenarios; about ten
