@@ -84,6 +84,21 @@ func (k PoolKey) String() string {
 	return strings.Join(parts, "/")
 }
 
+// Contains reports whether pool lies inside the scope k: every non-empty
+// field of k equals the pool's (the unit is not compared), except that a
+// scope's instance family also contains the pools named by an instance
+// type of that family — AWS usage without size flexibility (Windows, for
+// one) is pooled by instance type, so an EC2 Instance Savings Plan of
+// family c5 contains pool c5.xlarge but not c5d.xlarge.
+func (k PoolKey) Contains(pool PoolKey) bool {
+	eq := func(a, b string) bool { return a == "" || a == b }
+	family := eq(k.Family, pool.Family) ||
+		(strings.HasPrefix(pool.Family, k.Family) && pool.Family[len(k.Family)] == '.')
+	return eq(string(k.Provider), string(pool.Provider)) && eq(k.BillingScope, pool.BillingScope) &&
+		eq(k.Account, pool.Account) && eq(k.Region, pool.Region) && eq(k.Service, pool.Service) &&
+		family && eq(k.Platform, pool.Platform) && eq(k.Tenancy, pool.Tenancy)
+}
+
 // UsageSeries is the hourly usage of one pool.
 type UsageSeries struct {
 	Pool PoolKey `json:"pool"`

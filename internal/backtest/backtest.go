@@ -458,7 +458,7 @@ func resolve(b *planner.Built, h held) int {
 			continue
 		}
 		for _, cv := range o.Covers {
-			if scopeMatches(c.Scope, cv.Pool) {
+			if c.Scope.Contains(cv.Pool) {
 				return k
 			}
 		}
@@ -468,13 +468,6 @@ func resolve(b *planner.Built, h held) int {
 
 // near compares fees that may have been rounded to the cent per month.
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-4*math.Max(math.Abs(a), math.Abs(b))+1e-5 }
-
-func scopeMatches(scope, pool providers.PoolKey) bool {
-	eq := func(a, b string) bool { return a == "" || a == b }
-	return eq(string(scope.Provider), string(pool.Provider)) && eq(scope.BillingScope, pool.BillingScope) &&
-		eq(scope.Account, pool.Account) && eq(scope.Region, pool.Region) && eq(scope.Service, pool.Service) &&
-		eq(scope.Family, pool.Family) && eq(scope.Platform, pool.Platform) && eq(scope.Tenancy, pool.Tenancy)
-}
 
 // holdings are the problem's owned commitments as simulator holdings.
 func holdings(p *solver.Problem) []solver.Holding {

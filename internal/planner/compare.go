@@ -317,7 +317,7 @@ func mapProviderLine(book *providers.PriceBook, l ProviderLine) (providers.Offer
 		// Every pool the offering covers lies in the plan's scope (a
 		// region and family for an EC2 Instance Savings Plan).
 		for _, o := range book.Offerings {
-			if same(o) && len(o.Covers) > 0 && !slices.ContainsFunc(o.Covers, func(c providers.Coverage) bool { return !scopeMatches(l.Scope, c.Pool) }) {
+			if same(o) && len(o.Covers) > 0 && !slices.ContainsFunc(o.Covers, func(c providers.Coverage) bool { return !l.Scope.Contains(c.Pool) }) {
 				cands = append(cands, o)
 			}
 		}

@@ -678,3 +678,50 @@ func TestRisingMonths(t *testing.T) {
 		t.Errorf("with a pool doubling at month 6 in one scenario: months %v, want [6]", got)
 	}
 }
+
+// TestOwnedInstanceSPOnInstanceTypePools: the AWS API lists an EC2
+// Instance Savings Plan with its instance family (c5); usage without size
+// flexibility (Windows) is pooled by instance type (c5.xlarge). The owned
+// plan must be modelled as the book's c5 plan — not left out, and not the
+// c4 one with the same fees.
+func TestOwnedInstanceSPOnInstanceTypePools(t *testing.T) {
+	key := func(family string) providers.PoolKey {
+		return providers.PoolKey{Provider: providers.AWS, Region: "us-east-2", Service: "AmazonEC2", Family: family,
+			Platform: "Windows", Tenancy: "Shared", Unit: providers.UnitInstanceHour}
+	}
+	sp := func(id, family string) providers.Offering {
+		return providers.Offering{ID: id, Provider: providers.AWS, Kind: providers.KindEC2InstanceSP, Term: providers.Term1Year,
+			PaymentOption: providers.NoUpfront, RecurringHourlyFee: 1, EffectiveHourlyRate: 1,
+			Covers:            []providers.Coverage{{Pool: key(family), InstanceType: family, SizeFactor: 1, Rate: 0.2}},
+			PurchaseIncrement: 0.001, Currency: "USD"}
+	}
+	book := &providers.PriceBook{Schema: providers.PriceBookSchema, Currency: "USD", Source: providers.PriceSource{Name: "test"},
+		OnDemand: []providers.OnDemandRate{{Pool: key("c4.xlarge"), InstanceType: "c4.xlarge", SizeFactor: 1, HourlyRate: 0.38},
+			{Pool: key("c5.xlarge"), InstanceType: "c5.xlarge", SizeFactor: 1, HourlyRate: 0.35}},
+		Offerings: []providers.Offering{sp("sp-c4", "c4.xlarge"), sp("sp-c5", "c5.xlarge")}}
+	if err := book.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	var usage []providers.UsageSeries
+	for _, f := range []string{"c4.xlarge", "c5.xlarge"} {
+		q := make([]float64, 48)
+		for h := range q {
+			q[h] = 10
+		}
+		usage = append(usage, providers.UsageSeries{Pool: key(f), Start: start, Quantity: q})
+	}
+	owned := providers.Commitment{ID: "sp-1", Provider: providers.AWS, Kind: providers.KindEC2InstanceSP, PaymentOption: providers.NoUpfront,
+		Quantity: 1, Start: start.AddDate(0, -1, 0), End: start.AddDate(1, -1, 0), RecurringHourlyFee: 1, Currency: "USD",
+		Scope: providers.PoolKey{Provider: providers.AWS, Region: "us-east-2", Service: "AmazonEC2", Family: "c5"}}
+	b, err := BuildProblem(ProblemInput{Book: book, Usage: usage, Owned: []providers.Commitment{owned}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Excluded) != 0 || len(b.Problem.Owned) != 1 {
+		t.Fatalf("owned %+v, excluded %+v", b.Problem.Owned, b.Excluded)
+	}
+	if id := b.Offerings[b.Problem.Owned[0].Offering].ID; id != "sp-c5" {
+		t.Errorf("the owned c5 plan is modelled as %s", id)
+	}
+}

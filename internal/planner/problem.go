@@ -209,7 +209,7 @@ func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64)
 			if o.ID == c.OfferingID {
 				f := 0.0
 				for _, cv := range o.Covers {
-					if scopeMatches(priceKey(c.Scope), cv.Pool) {
+					if priceKey(c.Scope).Contains(cv.Pool) {
 						f = cv.SizeFactor
 						break
 					}
@@ -228,7 +228,7 @@ func matchOwned(b *Built, c providers.Commitment, termKnown bool) (int, float64)
 		f := 0.0
 		for _, cv := range o.Covers {
 			// The book prices pools without account: compare the rest.
-			if scopeMatches(priceKey(c.Scope), cv.Pool) {
+			if priceKey(c.Scope).Contains(cv.Pool) {
 				f = cv.SizeFactor
 				break
 			}
@@ -260,7 +260,10 @@ func onDemandFor(book *providers.PriceBook, pool providers.PoolKey) []providers.
 }
 
 // scopeMatches reports whether pool lies inside scope: every non-empty
-// field of scope equals the pool's.
+// field of scope equals the pool's. Between a book's pools (an offering's
+// covers, the on-demand rates) and the usage's, families must be equal;
+// an owned commitment's or a recommendation's scope may name an instance
+// family whose pools are instance types (providers.PoolKey.Contains).
 func scopeMatches(scope, pool providers.PoolKey) bool {
 	eq := func(a, b string) bool { return a == "" || a == b }
 	return eq(string(scope.Provider), string(pool.Provider)) && eq(scope.BillingScope, pool.BillingScope) &&
