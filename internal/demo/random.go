@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -81,7 +82,7 @@ func RandomTraces(cfg TraceConfig, n int) ([]Trace, error) {
 					ramp: 1 + rng.Float64()*29,
 				})
 			}
-			slices.SortFunc(changes, func(a, b change) int { return int(math.Copysign(1, a.day-b.day)) })
+			slices.SortFunc(changes, func(a, b change) int { return cmp.Compare(a.day, b.day) })
 			on, off := 0.0, days
 			life := ""
 			switch u := rng.Float64(); {
