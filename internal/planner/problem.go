@@ -259,16 +259,15 @@ func onDemandFor(book *providers.PriceBook, pool providers.PoolKey) []providers.
 	return out
 }
 
-// scopeMatches reports whether pool lies inside scope: every non-empty
-// field of scope equals the pool's. Between a book's pools (an offering's
-// covers, the on-demand rates) and the usage's, families must be equal;
-// an owned commitment's or a recommendation's scope may name an instance
-// family whose pools are instance types (providers.PoolKey.Contains).
+// scopeMatches reports whether pool lies inside scope with the same
+// family: providers.PoolKey.Contains, without its rule that an instance
+// family contains the pools named by its instance types. Between a book's
+// pools (an offering's covers, the on-demand rates) and the usage's,
+// families must be equal; an owned commitment's or a recommendation's
+// scope may name an instance family whose pools are instance types, and is
+// matched with Contains.
 func scopeMatches(scope, pool providers.PoolKey) bool {
-	eq := func(a, b string) bool { return a == "" || a == b }
-	return eq(string(scope.Provider), string(pool.Provider)) && eq(scope.BillingScope, pool.BillingScope) &&
-		eq(scope.Account, pool.Account) && eq(scope.Region, pool.Region) && eq(scope.Service, pool.Service) &&
-		eq(scope.Family, pool.Family) && eq(scope.Platform, pool.Platform) && eq(scope.Tenancy, pool.Tenancy)
+	return scope.Contains(pool) && (scope.Family == "" || scope.Family == pool.Family)
 }
 
 func hoursBetween(start, t time.Time) int {
