@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/tranchehq/tranche/providers"
 )
 
 // Random traces: usage histories whose shapes are drawn, not chosen, so
@@ -68,7 +70,7 @@ func RandomTraces(cfg TraceConfig, n int) ([]Trace, error) {
 		for pi, j := range rng.Perm(len(keys))[:RandomTracePools] {
 			key := pools[keys[j]]
 			lo, hi, unit := 60.0, 600.0, "NU"
-			if key.Unit != "NU-hour" {
+			if key.Unit != providers.UnitNormalizedHour {
 				lo, hi, unit = 5, 60, "instances"
 			}
 			base := lo * math.Exp(rng.Float64()*math.Log(hi/lo))

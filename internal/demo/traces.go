@@ -175,7 +175,7 @@ func (p tracePool) render(key providers.PoolKey, cfg TraceConfig, rng *rand.Rand
 		// Whole units: instances (or normalized units of
 		// whole m5.large, 4 NU) are what runs.
 		step := 1.0
-		if key.Unit == "NU-hour" {
+		if key.Unit == providers.UnitNormalizedHour {
 			step = 4
 		}
 		q[h] = math.Max(0, math.Round(p.base*level*math.Exp(noise)/step)*step)
