@@ -68,7 +68,7 @@ func withOtherComputeSP(t *testing.T, s fleetSpec) (*Problem, *rand.Rand) {
 // answer stands.
 func TestAutoFallsBackToDirect(t *testing.T) {
 	p := genFleet(fleetSpec{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 7, Seed: 23, Dates: 3})
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	apart, grouped := c.coverColumns(c.twins(false, true)), c.coverColumns(c.twins(false, false))
 	if grouped >= apart {
 		t.Fatalf("grouped %d columns, apart %d: the fleet has no twins", grouped, apart)

@@ -179,7 +179,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	for _, pools := range []int{200} {
 		b.Run(fmt.Sprintf("pools=%d/hours=8760", pools), func(b *testing.B) {
 			p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
-			c := compile(p, true, 1)
+			c := compile(context.Background(), p, true, 1)
 			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
 			for k := range hi {
 				hi[k] = math.Inf(1)

@@ -31,10 +31,11 @@ type source struct {
 // active sources does not change.
 type compiled struct {
 	p *Problem
-	// ctx, when set, is the solve's: a sweep stops handing out shards of
-	// classes once it is done, so that a cancel is seen within a shard
-	// rather than a whole pass over the hours. What such a sweep returns
-	// is partial; Solve returns the cancellation instead of any answer.
+	// ctx is the solve's (compile's argument; nil in some tests): a sweep
+	// stops handing out shards of classes once it is done, so that a
+	// cancel is seen within a shard rather than a whole pass over the
+	// hours. What such a sweep returns is partial; Solve returns the
+	// cancellation instead of any answer.
 	ctx   context.Context
 	np    int       // pools
 	d     []float64 // on-demand rate per pool
@@ -140,8 +141,8 @@ const hoursPerWeek = 168
 // sample weeks), each kept hour standing for its segment's hours / the
 // segment's kept hours: an approximation, which Solve measures on the full
 // data (Options.SampleWeeks). A segment with no kept hour keeps all.
-func compile(p *Problem, merge bool, sample int) *compiled {
-	c := &compiled{p: p, np: len(p.Pools), d: make([]float64, len(p.Pools))}
+func compile(ctx context.Context, p *Problem, merge bool, sample int) *compiled {
+	c := &compiled{ctx: ctx, p: p, np: len(p.Pools), d: make([]float64, len(p.Pools))}
 	for i := range p.Pools {
 		c.d[i] = p.Pools[i].OnDemandRate
 	}

@@ -40,7 +40,7 @@ func sameBits(a, b []float64) int {
 // gave another on-demand sum).
 func TestCoreCount(t *testing.T) {
 	p := multiFleet(fleetSpec{Pools: 24, PoolsPerFamily: 4, Hours: 24 * 28, Seed: 41, Dates: 3})
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	if nc := len(c.weight); nc < 64*maxShards {
 		t.Fatalf("%d classes: too few to use every shard", nc)
 	}
@@ -99,7 +99,7 @@ func TestCoreCount(t *testing.T) {
 // cancellation.
 func TestSweepCanceled(t *testing.T) {
 	p := genFleet(fleetSpec{Pools: 12, PoolsPerFamily: 4, Hours: 24 * 90, Seed: 43})
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	nc, shards := len(c.weight), c.sweepShards()
 	if shards < 4 {
 		t.Fatalf("%d classes in %d shards: too few", nc, shards)
@@ -213,7 +213,7 @@ func TestSweepCanceled(t *testing.T) {
 // covers give, max_p π_p / r_sp, computed here offering by offering.
 func TestDualPriceGroups(t *testing.T) {
 	p := genFleet(fleetSpec{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 28, Seed: 5, Dates: 4})
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	c.dualCuts = true
 	if c.covGroups >= len(p.Offerings) {
 		t.Fatalf("%d groups of covers for %d offerings: the dates' copies should share", c.covGroups, len(p.Offerings))

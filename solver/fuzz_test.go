@@ -81,7 +81,7 @@ func FuzzSolve(f *testing.F) {
 				t.Fatalf("%v: plan breaks %s", m, why)
 			}
 			// The risk limits, on the fill (the bill's rule).
-			if why := compile(p, true, 1).riskViolation(res.Quantity, nil, 1e-7); why != "" {
+			if why := compile(context.Background(), p, true, 1).riskViolation(res.Quantity, nil, 1e-7); why != "" {
 				t.Fatalf("%v: plan breaks %s", m, why)
 			}
 		}

@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 )
@@ -21,7 +22,7 @@ func TestLagrangeBound(t *testing.T) {
 	} {
 		p := genFleet(s)
 		d := mustSolve(t, p, Options{Method: Direct})
-		c := compile(p, true, 1)
+		c := compile(context.Background(), p, true, 1)
 		at, _ := c.lagrangeBound(d.Relaxed, bounds{})
 		if at > d.Objective*(1+1e-9)+1e-7 {
 			t.Errorf("%+v: bound %v above the optimum %v", s, at, d.Objective)
@@ -60,7 +61,7 @@ func TestSampleWeeks(t *testing.T) {
 			t.Fatalf("%+v: the reference is not proven", s)
 		}
 		r := mustSolve(t, p, Options{Method: Benders, SampleWeeks: 4})
-		if r.Compression.SampleWeeks != 4 || r.Compression.Classes >= len(compile(p, true, 1).weight) {
+		if r.Compression.SampleWeeks != 4 || r.Compression.Classes >= len(compile(context.Background(), p, true, 1).weight) {
 			t.Fatalf("%+v: not sampled: %+v", s, r.Compression)
 		}
 		if r.Bound > d.Bound*(1+1e-7)+1e-7 {
@@ -72,6 +73,6 @@ func TestSampleWeeks(t *testing.T) {
 		if gap := (r.Objective - r.Bound) / r.Objective; gap > 0.03 {
 			t.Errorf("%+v: gap %.3f%%", s, 100*gap)
 		}
-		t.Logf("%+v: optimum %.2f; sampled: billed %.2f, bound %.2f (%d of %d classes)", s, d.Objective, r.Objective, r.Bound, r.Compression.Classes, len(compile(p, true, 1).weight))
+		t.Logf("%+v: optimum %.2f; sampled: billed %.2f, bound %.2f (%d of %d classes)", s, d.Objective, r.Objective, r.Bound, r.Compression.Classes, len(compile(context.Background(), p, true, 1).weight))
 	}
 }

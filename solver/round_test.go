@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -51,7 +52,7 @@ func TestLineReasonsStep(t *testing.T) {
 			{ID: "sp", Type: Spend, Tier: 1, TermHours: 2, Recurring: 1, Increment: 0.001, Covers: []Cover{{Pool: 0, Rate: 0.7}}},
 			{ID: "sp-any", Type: Spend, Tier: 2, TermHours: 2, Recurring: 1, Covers: []Cover{{Pool: 0, Rate: 0.8}}},
 		}}
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	q := []float64{1, 1, 1}
 	for _, tc := range []struct {
 		k          int

@@ -270,8 +270,7 @@ func solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 	// lines.
 	c := rel.whole
 	if c == nil {
-		c = compile(p, !opts.NoCompression, opts.SampleWeeks)
-		c.ctx = ctx
+		c = compile(ctx, p, !opts.NoCompression, opts.SampleWeeks)
 	}
 	q, err := roundRepair(ctx, p, c, rel, &opts)
 	if err != nil {
@@ -295,8 +294,7 @@ func solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 		// Its billed cost is the objective, and the Lagrangian bound priced
 		// at it over every hour (lagrange.go) is a proven lower bound on the
 		// full problem whatever the sample missed.
-		full := compile(p, !opts.NoCompression, 1)
-		full.ctx = ctx
+		full := compile(ctx, p, !opts.NoCompression, 1)
 		l, _ := full.lagrangeBound(res.Relaxed, bounds{})
 		res.Objective = res.RelaxedCost
 		res.Bound = min(l, res.Objective)
@@ -327,8 +325,7 @@ func solve(ctx context.Context, p *Problem, opts Options) (*Result, error) {
 func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options, res *Result) (*relaxed, error) {
 	comps := components(p)
 	if opts.NoComponents || p.Policy.couples() || len(comps) <= 1 {
-		c := compile(p, !opts.NoCompression, opts.SampleWeeks)
-		c.ctx = ctx
+		c := compile(ctx, p, !opts.NoCompression, opts.SampleWeeks)
 		if res != nil {
 			res.Compression = c.stats
 		}
@@ -351,8 +348,7 @@ func solveRelaxedSplit(ctx context.Context, p *Problem, b bounds, opts *Options,
 				sb.lo[i], sb.hi[i] = b.get(k)
 			}
 		}
-		c := compile(sub, !opts.NoCompression, opts.SampleWeeks)
-		c.ctx = ctx
+		c := compile(ctx, sub, !opts.NoCompression, opts.SampleWeeks)
 		stats.Hours = c.stats.Hours
 		stats.Classes += c.stats.Classes
 		stats.Segments += c.stats.Segments

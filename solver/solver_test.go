@@ -387,7 +387,7 @@ func TestCompression(t *testing.T) {
 		Offerings: []Offering{{ID: "ri", TermHours: 1000, Recurring: 0.6, Increment: 1, Covers: []Cover{{Pool: 0, Rate: 1}}}},
 		Owned:     []Commitment{{ID: "old", Offering: 0, Quantity: 2, Start: -100, End: 60}},
 	}
-	c := compile(p, true, 1)
+	c := compile(context.Background(), p, true, 1)
 	// Segments [0,60) and [60,168); the day has 5 distinct values (1, 2, 4,
 	// 6, 8), each a class in each segment.
 	if c.stats.Segments != 2 || c.stats.Classes != 10 {
@@ -680,7 +680,7 @@ func TestWindows(t *testing.T) {
 				{ID: "ri", TermHours: 1000, Recurring: 0.6, Covers: []Cover{{Pool: 0, Rate: 1}}},
 				{ID: "ri-mid", TermHours: 1000, Recurring: 0.5, Covers: []Cover{{Pool: 0, Rate: 1}}, Start: 48, End: 120},
 			}}
-		c := compile(p, true, 1)
+		c := compile(context.Background(), p, true, 1)
 		if c.stats.Segments != 3 || c.stats.Classes != 15 {
 			t.Errorf("segments %d classes %d, want 3 and 15", c.stats.Segments, c.stats.Classes)
 		}
