@@ -61,7 +61,9 @@ type Generator struct {
 	// slope·t, so it never extrapolates much further than the history
 	// shows (a commitment bought on growth that stops is paid for
 	// regardless). Falling trends are continued undamped. 0 means the fit
-	// window; negative, no damping (a straight line).
+	// window or, when shorter, the age of the trend (a trend that bent
+	// three weeks ago is damped with τ three weeks: docs/scenarios.md);
+	// negative, no damping (a straight line).
 	GrowthDamping time.Duration
 	// NoBreaks turns future trend breaks off: every scenario then
 	// continues the fitted trend (damped if rising) to the end of the
@@ -188,6 +190,7 @@ type model struct {
 	period  int     // P: seasonal period and bootstrap block, hours
 	weeks   int     // K: blocks in the fit window
 	tau     float64 // growth damping time constant, hours (0: none)
+	tauAge  bool    // tau is at most the age of the trend it damps (the default)
 	breaks  bool    // draw future trend breaks
 	pools   []pool
 	events  []*Event
@@ -245,12 +248,12 @@ func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, hor
 	if g.IdleAfter != 0 {
 		idle = max(0, int(g.IdleAfter/time.Hour))
 	}
-	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P, tau: float64(window), breaks: !g.NoBreaks}
+	m := &model{seed: g.Seed, asOf: asOf.UTC(), horizon: horizon, period: P, weeks: n / P, tau: float64(window), tauAge: true, breaks: !g.NoBreaks}
 	switch {
 	case g.GrowthDamping < 0:
-		m.tau = 0
+		m.tau, m.tauAge = 0, false
 	case g.GrowthDamping > 0:
-		m.tau = g.GrowthDamping.Hours()
+		m.tau, m.tauAge = g.GrowthDamping.Hours(), false
 	}
 	index := make(map[providers.PoolKey]int, len(history))
 	windows := make([][]float64, len(history))
@@ -455,6 +458,7 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 			slope = p.growth.apply(slope+z*f.se, level, z)
 		}
 		fromHistory := p.growth == nil
+		tau := m.tauFor(tf.age, fromHistory)
 		// From hour jb on, the trend is at most lb: it stops, fallen back
 		// by the drawn share uDrop of the way to the window's lowest
 		// level. A falling pool of a migration keeps its own course, and
@@ -462,7 +466,7 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 		jb, lb := H, 0.0
 		if m.breaks && fromHistory && !p.falling {
 			jb, lb = breakAt(tf.age, tf.floor, uBreak, uDrop, H, func(t float64) float64 {
-				return level + slope*m.damped(slope, t, true)
+				return level + slope*damped(slope, t, tau)
 			})
 		}
 		for b, k := range blocks {
@@ -473,7 +477,7 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 					break
 				}
 				t := float64(j)
-				L := level + slope*m.damped(slope, t, fromHistory)
+				L := level + slope*damped(slope, t, tau)
 				if j >= jb {
 					L = min(L, lb)
 				}
@@ -508,15 +512,31 @@ func breakAt(age, floor, u, drop float64, horizon int, trend func(t float64) flo
 	return jb, l - drop*max(0, l-floor)
 }
 
+// tauFor is the damping time constant of a trend that has held for age
+// hours: the model's, and by default at most age — a rise is extrapolated
+// for about as long as it has been seen, as a break is expected about as
+// soon (breakAt): a rise that began three weeks ago (a launch ramping, a
+// step up not yet finished) adds about three weeks of its slope, not the
+// fit window's. 0 (no damping) for a trend that finance's growth rule set
+// (fromHistory false: finance's word stands).
+func (m *model) tauFor(age float64, fromHistory bool) float64 {
+	if !fromHistory || m.tau <= 0 {
+		return 0
+	}
+	if m.tauAge && age > 0 {
+		return min(m.tau, age)
+	}
+	return m.tau
+}
+
 // damped is the time over which a trend of this slope has acted after t
-// hours: τ·(1 − e^(−t/τ)) for a rising trend drawn from the history; t for
-// a falling one, without damping, or when a growth rule of finance's
-// assumptions set the slope (fromHistory false: finance's word stands).
-func (m *model) damped(slope, t float64, fromHistory bool) float64 {
-	if slope <= 0 || m.tau <= 0 || !fromHistory {
+// hours: tau·(1 − e^(−t/tau)) for a rising trend (tauFor); t for a falling
+// one, or without damping (tau 0).
+func damped(slope, t, tau float64) float64 {
+	if slope <= 0 || tau <= 0 {
 		return t
 	}
-	return m.tau * -math.Expm1(-t/m.tau)
+	return tau * -math.Expm1(-t/tau)
 }
 
 // apply bounds or replaces a drawn slope (unit per hour per hour) by the
