@@ -168,7 +168,7 @@ func TestBreaksReproducible(t *testing.T) {
 // trend, the chance of a break within a year, the floor — from the trend
 // fitted.
 func TestBreaksFit(t *testing.T) {
-	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5"), key("a", "c6"), key("a", "m6")}
+	keys := []providers.PoolKey{key("a", "m5"), key("a", "c5"), key("a", "r5"), key("a", "c6"), key("a", "m6"), key("a", "r6"), key("a", "c7")}
 	hours := 8 * week
 	hist := history(keys, hours, func(i, h int) float64 {
 		x := float64(h)
@@ -181,6 +181,16 @@ func TestBreaksFit(t *testing.T) {
 			return (20 + 20*max(0, x-4*week)/(4*week)) * weekly(h)
 		case 4: // rose fast for four weeks, then slowly
 			return (20 + 20*min(x, 4*week)/(4*week) + 4*max(0, x-4*week)/(4*week)) * weekly(h)
+		case 5: // stepped up from 20 to 35 three weeks ago
+			if h < 5*week {
+				return 20 * weekly(h)
+			}
+			return 35 * weekly(h)
+		case 6: // stepped down from 35 to 20 three weeks ago
+			if h < 5*week {
+				return 35 * weekly(h)
+			}
+			return 20 * weekly(h)
 		}
 		return 30 * weekly(h)
 	})
@@ -218,12 +228,25 @@ func TestBreaksFit(t *testing.T) {
 		// gives back the slow rise (to 40 at the bend), not the step
 		// before it (the level before the rise was 20).
 		{name: "slower rise", age: 3.5 * week, floor: 40 * cycle, floorMargin: 1.2, bent: true, fit: fits[4]},
+		// A level that stepped up is a plateau at its new level: a break
+		// gives back what the new level strays (nothing here), not the
+		// step. No single bend fits a step; a step between weekly means
+		// does, exactly, three weeks (half an hour less) before as-of.
+		{name: "step up", age: 3*week - 0.5, floor: 35 * cycle, floorMargin: 1e-6, bent: true, fit: fits[5]},
+		// A step down: the floor is the new level.
+		{name: "step down", age: 3*week - 0.5, floor: 20 * cycle, floorMargin: 1e-6, bent: true, fit: fits[6]},
 	} {
 		f := c.fit
 		if f.Bent != c.bent || math.Abs(f.TrendAge.Hours()-c.age) > 1 || math.Abs(f.BreakChance-year(f.TrendAge.Hours())) > 1e-9 ||
 			math.Abs(f.BreakFloor-c.floor) > c.floorMargin || f.BreakFloor > f.Level {
 			t.Errorf("%s: bent %v, trend age %v, break chance %.3f, floor %.3f (level %.3f); want bent %v, age %.0f h, floor %.1f",
 				c.name, f.Bent, f.TrendAge, f.BreakChance, f.BreakFloor, f.Level, c.bent, c.age, c.floor)
+		}
+	}
+	// A step's level is the new one, with no growth.
+	for i, want := range map[int]float64{5: 35 * cycle, 6: 20 * cycle} {
+		if f := fits[i]; math.Abs(f.Level-want) > 1e-6 || math.Abs(f.Growth) > 1e-9 {
+			t.Errorf("%s: level %.6f, growth %.3g a year; want %.6f, none", f.Pool.Family, f.Level, f.Growth, want)
 		}
 	}
 	// Off: no figures.

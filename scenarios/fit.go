@@ -187,10 +187,12 @@ func fitPool(y []float64, P, idle int) fit {
 	return f
 }
 
-// trend is a line a + b1·x, with, when hinged, slope b1 + d after c.
+// trend is a line a + b1·x, with, when hinged, slope b1 + d after c —
+// or, when also step, the same slope and the level moved by d after c.
 type trend struct {
 	a, b1, d, c float64
 	hinged      bool
+	step        bool
 	last        float64 // slope of the last segment
 	se          float64 // its standard error
 	rms         float64 // root mean square of the points' deviations from the trend (0 without degrees of freedom)
@@ -214,8 +216,12 @@ func (t trend) age(span float64) float64 {
 func (t trend) floor(span float64) float64 {
 	var lo float64
 	switch {
+	case t.plateau() && t.step:
+		lo = min(t.at(t.c)+t.d, t.at(span))
 	case t.plateau():
 		lo = min(t.at(t.c), t.at(span))
+	case t.step:
+		lo = min(t.at(0), t.at(span), t.at(t.c), t.at(t.c)+t.d)
 	case t.hinged:
 		lo = min(t.at(0), t.at(span), t.at(t.c))
 	default:
@@ -227,14 +233,21 @@ func (t trend) floor(span float64) float64 {
 // plateau reports a rise that bent into a level or into a slower rise: the
 // segment before the bend rose, the last one rises more slowly and does not
 // clearly fall (its slope is above minus two standard errors). A rise that
-// bent into a fall is not one: its floor is the whole window's.
+// bent into a fall is not one: its floor is the whole window's. A step up
+// whose level does not clearly fall after it is one too.
 func (t trend) plateau() bool {
+	if t.step {
+		return t.d > 0 && t.last >= -2*t.se
+	}
 	return t.hinged && t.b1 > 0 && t.last < t.b1 && t.last >= -2*t.se
 }
 
 func (t trend) at(x float64) float64 {
 	v := t.a + t.b1*x
-	if t.hinged && x > t.c {
+	switch {
+	case t.step && x > t.c:
+		v += t.d
+	case t.hinged && x > t.c:
 		v += t.d * (x - t.c)
 	}
 	return v
@@ -286,6 +299,13 @@ func fitTrend(x, m []float64) trend {
 			best, bestSSE = h, sse
 		}
 	}
+	// A step between points k−1 and k, with two points or more before it
+	// and three after, as for a bend.
+	for k := 2; k <= K-3; k++ {
+		if h, sse := fitStep(x, m, k); sse < bestSSE {
+			best, bestSSE = h, sse
+		}
+	}
 	if !best.hinged || (sseLine-bestSSE)/(bestSSE/float64(K-3)+1e-300) < hingeF {
 		return line
 	}
@@ -327,6 +347,32 @@ func fitHinge(x, m []float64, c float64) (trend, float64, bool) {
 		t.rms = math.Sqrt(sse / float64(dof))
 	}
 	return t, sse, true
+}
+
+// fitStep fits a level that moves once, between points k−1 and k: m = a
+// before, a + d after, each the mean of its points. It has no slope — a
+// step with a slope of its own on each side would also fit noise that
+// rises, drops and rises again, which a level shift cannot — and the
+// standard error of its (zero) slope is that of a line's through the same
+// residuals.
+func fitStep(x, m []float64, k int) (trend, float64) {
+	a, b := mean(m[:k]), mean(m[k:])
+	t := trend{a: a, d: b - a, c: (x[k-1] + x[k]) / 2, hinged: true, step: true}
+	var sse, xm, sxx float64
+	for i := range m {
+		e := m[i] - t.at(x[i])
+		sse += e * e
+		xm += x[i]
+	}
+	xm /= float64(len(x))
+	for _, v := range x {
+		sxx += (v - xm) * (v - xm)
+	}
+	if dof := len(x) - 3; dof > 0 {
+		t.rms = math.Sqrt(sse / float64(dof))
+		t.se = t.rms / math.Sqrt(sxx)
+	}
+	return t, sse
 }
 
 func invert3(a [3][3]float64) ([3][3]float64, bool) {
