@@ -191,7 +191,11 @@ type model struct {
 	weeks   int     // K: blocks in the fit window
 	tau     float64 // growth damping time constant, hours (0: none)
 	tauAge  bool    // tau is at most the age of the trend it damps (the default)
-	breaks  bool    // draw future trend breaks
+	// rise[j] is damped(1, j, tau) for every horizon hour j: the time a
+	// rise damped with the model's own tau has acted, which most rising
+	// trends use, computed once rather than per pool, scenario and hour.
+	rise    []float64
+	breaks  bool // draw future trend breaks
 	pools   []pool
 	events  []*Event
 	targets [][]int // per event, the pools it acts on (migration: pairs from, to)
@@ -254,6 +258,12 @@ func (g *Generator) prepare(history []providers.UsageSeries, asOf time.Time, hor
 		m.tau, m.tauAge = 0, false
 	case g.GrowthDamping > 0:
 		m.tau, m.tauAge = g.GrowthDamping.Hours(), false
+	}
+	if m.tau > 0 {
+		m.rise = make([]float64, horizon)
+		for j := range m.rise {
+			m.rise[j] = damped(1, float64(j), m.tau)
+		}
 	}
 	index := make(map[providers.PoolKey]int, len(history))
 	windows := make([][]float64, len(history))
@@ -477,7 +487,12 @@ func (m *model) scenario(s, n int, buf []float64) planner.Scenario {
 					break
 				}
 				t := float64(j)
-				L := level + slope*damped(slope, t, tau)
+				var L float64
+				if slope > 0 && tau > 0 && tau == m.tau {
+					L = level + slope*m.rise[j]
+				} else {
+					L = level + slope*damped(slope, t, tau)
+				}
 				if j >= jb {
 					L = min(L, lb)
 				}
