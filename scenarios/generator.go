@@ -584,8 +584,8 @@ type PoolFit struct {
 	// GrowthSE its standard error; 0 when Level is 0. For the rising pool
 	// of a migration, Growth and GrowthSE are the pair's.
 	Level, Growth, GrowthSE float64
-	// Bent says the trend changed slope inside the fit window (only the
-	// last slope is continued).
+	// Bent says the trend changed slope, or stepped to another level,
+	// inside the fit window (only the last segment is continued).
 	Bent bool
 	// Decommissioned pools had no usage for IdleAfter: 0 over the horizon.
 	Decommissioned bool
