@@ -302,7 +302,7 @@ func fitTrend(x, m []float64) trend {
 	// A step between points k−1 and k, with two points or more before it
 	// and three after, as for a bend.
 	for k := 2; k <= K-3; k++ {
-		if h, sse := fitStep(x, m, k); sse < bestSSE {
+		if h, sse := fitStep(x, m, k, sxx); sse < bestSSE {
 			best, bestSSE = h, sse
 		}
 	}
@@ -354,19 +354,14 @@ func fitHinge(x, m []float64, c float64) (trend, float64, bool) {
 // step with a slope of its own on each side would also fit noise that
 // rises, drops and rises again, which a level shift cannot — and the
 // standard error of its (zero) slope is that of a line's through the same
-// residuals.
-func fitStep(x, m []float64, k int) (trend, float64) {
+// residuals (sxx is Σ(x − x̄)², the line's).
+func fitStep(x, m []float64, k int, sxx float64) (trend, float64) {
 	a, b := mean(m[:k]), mean(m[k:])
 	t := trend{a: a, d: b - a, c: (x[k-1] + x[k]) / 2, hinged: true, step: true}
-	var sse, xm, sxx float64
+	var sse float64
 	for i := range m {
 		e := m[i] - t.at(x[i])
 		sse += e * e
-		xm += x[i]
-	}
-	xm /= float64(len(x))
-	for _, v := range x {
-		sxx += (v - xm) * (v - xm)
 	}
 	if dof := len(x) - 3; dof > 0 {
 		t.rms = math.Sqrt(sse / float64(dof))

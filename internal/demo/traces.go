@@ -161,6 +161,12 @@ func bookPools() map[string]providers.PoolKey {
 // shape, its business-hours peak and weekend dip, and AR(1) log-noise drawn
 // from rng.
 func (p tracePool) render(key providers.PoolKey, cfg TraceConfig, rng *rand.Rand) providers.UsageSeries {
+	// Whole units: instances (or normalized units of whole m5.large,
+	// 4 NU) are what runs.
+	step := 1.0
+	if key.Unit == providers.UnitNormalizedHour {
+		step = 4
+	}
 	q := make([]float64, cfg.Days*24)
 	noise := 0.0
 	for h := range q {
@@ -172,12 +178,6 @@ func (p tracePool) render(key providers.PoolKey, cfg TraceConfig, rng *rand.Rand
 			level *= 1 + p.peak
 		}
 		noise = 0.9*noise + math.Sqrt(1-0.81)*p.noise*rng.NormFloat64()
-		// Whole units: instances (or normalized units of
-		// whole m5.large, 4 NU) are what runs.
-		step := 1.0
-		if key.Unit == providers.UnitNormalizedHour {
-			step = 4
-		}
 		q[h] = math.Max(0, math.Round(p.base*level*math.Exp(noise)/step)*step)
 	}
 	return providers.UsageSeries{Pool: key, Start: cfg.Start, Quantity: q}
