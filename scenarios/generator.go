@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -29,9 +28,10 @@ const (
 // hoursPerYear is the year the growth rates of the assumptions are per.
 const hoursPerYear = 8760
 
-// ErrTooLarge is returned (wrapped) by Forecast when the scenarios would
-// take more memory than Generator.MaxBytes.
-var ErrTooLarge = errors.New("scenarios: too large to hold in memory")
+// ErrTooLarge is what the *planner.ForecastTooLargeError that Forecast
+// returns, when the scenarios would take more memory than
+// Generator.MaxBytes, unwraps to.
+var ErrTooLarge = planner.ErrForecastTooLarge
 
 // Generator makes stochastic scenarios from the usage history: per pool,
 // a trend (a straight line, or one bent once, through the weekly means of
@@ -130,9 +130,9 @@ func (g *Generator) Forecast(history []providers.UsageSeries, asOf time.Time, lo
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	if size := int64(n) * int64(len(m.pools)) * int64(horizonHours) * 8; size > limit {
-		return nil, fmt.Errorf("%w: %d scenarios × %d pools × %d hours is %d MB, over the limit of %d MB (fewer scenarios, a shorter horizon, a larger MaxBytes, or Stream)",
-			ErrTooLarge, n, len(m.pools), horizonHours, size>>20, limit>>20)
+	one := int64(len(m.pools)) * int64(horizonHours) * 8
+	if size := int64(n) * one; size > limit {
+		return nil, &planner.ForecastTooLargeError{Scenarios: n, Pools: len(m.pools), Hours: horizonHours, Bytes: size, Limit: limit, Fits: int(limit / max(1, one))}
 	}
 	// Scenarios are independent (each has its own random stream and
 	// buffer; the fit is only read), so they are drawn in parallel with
@@ -153,6 +153,15 @@ func (g *Generator) Forecast(history []providers.UsageSeries, asOf time.Time, lo
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// WithScenarios is the generator making the first n of g's scenarios: a
+// scenario's draws depend on the seed and its index only, so they are the
+// same scenarios, each with probability 1/n (planner.Resizer).
+func (g *Generator) WithScenarios(n int) planner.Forecaster {
+	c := *g
+	c.Scenarios = n
+	return &c
 }
 
 // Stream generates the scenarios of Forecast one at a time and calls fn

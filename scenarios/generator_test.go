@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -482,9 +483,39 @@ func TestInputErrors(t *testing.T) {
 			}
 		})
 	}
-	_, err := (&Generator{MaxBytes: 1 << 20}).Forecast(good, asOf, 0, 8760)
+	small := &Generator{MaxBytes: 1 << 20}
+	_, err := small.Forecast(good, asOf, 0, 8760)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("error %v, want ErrTooLarge", err)
+	}
+	// The error says how many scenarios fit, and those are the first of
+	// the full forecast (planner.Resizer): the planner's risk figures
+	// fall back to them.
+	var tl *planner.ForecastTooLargeError
+	if !errors.As(err, &tl) || tl.Scenarios != DefaultScenarios || tl.Fits < 1 || tl.Fits >= tl.Scenarios ||
+		int64(tl.Fits)*int64(tl.Pools*tl.Hours*8) > tl.Limit || int64(tl.Fits+1)*int64(tl.Pools*tl.Hours*8) <= tl.Limit {
+		t.Fatalf("error %#v: want the scenarios that fit in %d bytes", tl, small.MaxBytes)
+	}
+	fewer, err := small.WithScenarios(tl.Fits).Forecast(good, asOf, 0, 8760)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := (&Generator{}).Forecast(good, asOf, 0, 8760)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fewer) != tl.Fits {
+		t.Fatalf("%d scenarios, want %d", len(fewer), tl.Fits)
+	}
+	for s, sc := range fewer {
+		if math.Abs(sc.Probability-1/float64(tl.Fits)) > 1e-15 {
+			t.Fatalf("scenario %d has probability %v, want 1/%d", s, sc.Probability, tl.Fits)
+		}
+		for i, u := range sc.Usage {
+			if !slices.Equal(u.Quantity, all[s].Usage[i].Quantity) {
+				t.Fatalf("scenario %d pool %s differs from the full forecast's", s, u.Pool)
+			}
+		}
 	}
 }
 

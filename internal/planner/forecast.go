@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tranchehq/tranche/providers"
@@ -24,6 +26,37 @@ type Forecaster interface {
 	// Name is what the plan calls the forecast ("repeat").
 	Name() string
 	Forecast(history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizonHours int) ([]Scenario, error)
+}
+
+// ErrForecastTooLarge is what a ForecastTooLargeError unwraps to.
+var ErrForecastTooLarge = errors.New("forecast too large to hold in memory")
+
+// ForecastTooLargeError is returned (possibly wrapped) by a Forecaster
+// whose scenarios would take more memory than it allows. MakePlan then
+// falls back where it may: with a ScenarioBudget, it optimizes over the
+// repeat forecast (the budget is a preference); the risk figures come
+// from the first Fits scenarios when the forecaster is a Resizer.
+type ForecastTooLargeError struct {
+	Scenarios, Pools, Hours int
+	// Bytes is what the scenarios would take, Limit what is allowed.
+	Bytes, Limit int64
+	// Fits is the most scenarios that the limit holds (0: none).
+	Fits int
+}
+
+func (e *ForecastTooLargeError) Error() string {
+	return fmt.Sprintf("%v: %d scenarios × %d pools × %d hours is %d MB, over the limit of %d MB (at most %d scenarios fit; fewer scenarios or a shorter horizon)",
+		ErrForecastTooLarge, e.Scenarios, e.Pools, e.Hours, e.Bytes>>20, e.Limit>>20, e.Fits)
+}
+
+func (e *ForecastTooLargeError) Unwrap() error { return ErrForecastTooLarge }
+
+// Resizer is a Forecaster whose first n scenarios, equally probable, are a
+// forecast of their own: MakePlan evaluates the risk on as many as fit.
+type Resizer interface {
+	// WithScenarios returns the forecaster making the first n of its
+	// scenarios.
+	WithScenarios(n int) Forecaster
 }
 
 // Explainer is a Forecaster that can say, in sentences for the plan's

@@ -578,3 +578,81 @@ func TestScenarioBudget(t *testing.T) {
 		}
 	}
 }
+
+// cappedForecast is fixedForecast with a memory limit of fits scenarios:
+// more fail with a ForecastTooLargeError, as the scenario generator's do.
+type cappedForecast struct {
+	fixedForecast
+	fits int
+}
+
+func (cappedForecast) Name() string { return "capped" }
+
+func (f cappedForecast) Forecast(h []providers.UsageSeries, asOf time.Time, lb time.Duration, hours int) ([]Scenario, error) {
+	if n := len(f.usage); n > f.fits {
+		return nil, fmt.Errorf("wrapped: %w", &ForecastTooLargeError{Scenarios: n, Pools: 1, Hours: hours, Bytes: int64(n * hours * 8), Limit: int64(f.fits * hours * 8), Fits: f.fits})
+	}
+	return f.fixedForecast.Forecast(h, asOf, lb, hours)
+}
+
+func (f cappedForecast) WithScenarios(n int) Forecaster {
+	return cappedForecast{fixedForecast{f.usage[:n]}, f.fits}
+}
+
+// TestForecastTooLarge checks what a plan does with scenarios larger than
+// the forecaster holds: --optimize auto optimizes over the repeat forecast
+// and says why, an explicit forecast fails with ErrForecastTooLarge; the
+// risk figures come from the first scenarios that fit, the same figures
+// as a forecast of those alone, or, when fewer than two fit, are not
+// given, and the notes say so.
+func TestForecastTooLarge(t *testing.T) {
+	book := loadBook(t)
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	usage := [][]float64{{40}, {30}, {0}}
+	plan := func(in Input) (*Plan, error) {
+		in.Book, in.History, in.Policy = book, flatHistory(start), DefaultPolicy()
+		return MakePlan(context.Background(), in, Options{})
+	}
+	noted := func(p *Plan, s string) bool {
+		for _, n := range p.Notes {
+			if strings.Contains(n, s) {
+				return true
+			}
+		}
+		return false
+	}
+
+	p, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 2}, ScenarioBudget: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Scenarios != 0 || p.Scenario != (Repeat{}).Name() || !noted(p, "optimized over the repeat forecast, not the scenarios of capped: 3 scenarios × 1 pools") {
+		t.Errorf("auto: scenarios %d, forecast %q, notes %q; want the repeat forecast and why", p.Scenarios, p.Scenario, p.Notes)
+	}
+	if _, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 2}}); !errors.Is(err, ErrForecastTooLarge) {
+		t.Errorf("explicit forecast: error %v, want ErrForecastTooLarge", err)
+	}
+
+	p, err = plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := plan(Input{RiskForecast: fixedForecast{usage[:2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Risk == nil || want.Risk == nil || p.Risk.Scenarios != 2 || !noted(p, "the risk figures come from the first 2 of the 3 scenarios of capped") {
+		t.Fatalf("risk %+v, notes %q; want the first 2 scenarios' and a note", p.Risk, p.Notes)
+	}
+	if p.Risk.ExpectedMonthlySavings != want.Risk.ExpectedMonthlySavings || p.Risk.ProbabilityOfLoss != want.Risk.ProbabilityOfLoss || p.Risk.MonthlySavingsP10 != want.Risk.MonthlySavingsP10 {
+		t.Errorf("risk %+v, want %+v (the two scenarios alone)", *p.Risk, *want.Risk)
+	}
+
+	p, err = plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Risk != nil || !noted(p, "NO RISK FIGURES") || len(p.Lines) == 0 {
+		t.Errorf("risk %+v, %d lines, notes %q; want a plan without risk figures, saying so", p.Risk, len(p.Lines), p.Notes)
+	}
+}

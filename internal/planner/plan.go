@@ -387,6 +387,16 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		fc = Repeat{}
 	}
 	scen, err := fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
+	var tooLarge *ForecastTooLargeError
+	if in.ScenarioBudget > 0 && errors.As(err, &tooLarge) {
+		// Larger than the forecaster holds in memory, and so far over the
+		// budget: the budget is a preference, the repeat forecast is the
+		// answer.
+		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the scenarios of %s: %d scenarios × %d pools × %d hours would take %d MB, more than the forecaster holds (%d MB) and far more than --optimize auto solves (%d pool-hours on every hour, four times that on one week in four)",
+			fc.Name(), tooLarge.Scenarios, tooLarge.Pools, tooLarge.Hours, tooLarge.Bytes>>20, tooLarge.Limit>>20, in.ScenarioBudget))
+		fc = Repeat{}
+		scen, err = fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("planner: forecast %s: %w", fc.Name(), err)
 	}
@@ -500,24 +510,27 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	var bills *scenarioBills
+	var riskScen []Scenario
 	if in.RiskForecast != nil {
-		scen, err := in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
-		if err != nil {
-			return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
+		rf := in.RiskForecast
+		if riskScen, rf, err = p.riskScenarios(rf, hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
+			return nil, err
 		}
 		if _, done := fc.(Explainer); !done {
-			if err := p.explain(in.RiskForecast, hist.series, asOf); err != nil {
+			if err := p.explain(rf, hist.series, asOf); err != nil {
 				return nil, err
 			}
 		}
-		progress("evaluating the purchases on %d scenarios of %s", len(scen), in.RiskForecast.Name())
-		bills, err = p.evaluateRisk(ctx, in.RiskForecast, scen, in.Book, owned)
-		if err != nil {
-			return nil, err
-		}
-		// The frontier: expected savings against risk (frontier.go).
-		if err := p.frontier(ctx, frontierInput{built: b, res: res, scen: scen, book: in.Book, owned: owned, bills: bills, forecast: in.RiskForecast.Name()}, opt); err != nil {
-			return nil, err
+		if len(riskScen) > 0 {
+			progress("evaluating the purchases on %d scenarios of %s", len(riskScen), rf.Name())
+			bills, err = p.evaluateRisk(ctx, rf, riskScen, in.Book, owned)
+			if err != nil {
+				return nil, err
+			}
+			// The frontier: expected savings against risk (frontier.go).
+			if err := p.frontier(ctx, frontierInput{built: b, res: res, scen: riskScen, book: in.Book, owned: owned, bills: bills, forecast: rf.Name()}, opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	p.RiskLimits = riskLimits
@@ -526,14 +539,8 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	// same problem and, with a risk forecast, the same (seeded) scenarios
 	// (compare.go).
 	if in.ProviderRecommendation != nil {
-		var scen []Scenario
-		if in.RiskForecast != nil {
-			if scen, err = in.RiskForecast.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon); err != nil {
-				return nil, fmt.Errorf("planner: risk forecast %s: %w", in.RiskForecast.Name(), err)
-			}
-		}
 		progress("billing %s's own recommendation beside the plan", in.ProviderRecommendation.Provider)
-		if err := p.compareProvider(ctx, in, b, res, owned, scen); err != nil {
+		if err := p.compareProvider(ctx, in, b, res, owned, riskScen); err != nil {
 			return nil, err
 		}
 	}
@@ -545,10 +552,6 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	return p, nil
 }
 
-// stack lays the scenarios' usage end to end, one block of horizon hours
-// per scenario, pool by pool (a pool missing from a scenario has no usage
-// there), and returns the blocks for solver.Problem.Scenarios (nil for a
-// single scenario).
 // DefaultScenarioBudget is the most pool-hours (pools × horizon hours ×
 // scenarios) that --optimize auto optimizes over scenarios: a little over
 // the demo's 65 pools × 8,760 hours × 20 scenarios (11.4 million), which
@@ -570,6 +573,39 @@ func scenarioSize(scen []Scenario) int {
 	return n
 }
 
+// riskScenarios are the scenarios the plan's risk figures come from: all
+// of f's or, when they would take more memory than f holds and f is a
+// Resizer, the first of them that fit (at least two), said in the notes;
+// none, said in the notes, when not even two fit. It returns the
+// forecaster that made them.
+func (p *Plan) riskScenarios(f Forecaster, history []providers.UsageSeries, asOf time.Time, lookback time.Duration, horizon int) ([]Scenario, Forecaster, error) {
+	scen, err := f.Forecast(history, asOf, lookback, horizon)
+	var tl *ForecastTooLargeError
+	if !errors.As(err, &tl) {
+		if err != nil {
+			return nil, f, fmt.Errorf("planner: risk forecast %s: %w", f.Name(), err)
+		}
+		return scen, f, nil
+	}
+	r, ok := f.(Resizer)
+	if !ok || tl.Fits < 2 {
+		p.Notes = append(p.Notes, fmt.Sprintf("NO RISK FIGURES: the purchases are not evaluated in the scenarios of %s — %d scenarios × %d pools × %d hours would take %d MB, more than it holds (%d MB); a shorter --horizon or fewer pools would fit",
+			f.Name(), tl.Scenarios, tl.Pools, tl.Hours, tl.Bytes>>20, tl.Limit>>20))
+		return nil, f, nil
+	}
+	fewer := r.WithScenarios(tl.Fits)
+	if scen, err = fewer.Forecast(history, asOf, lookback, horizon); err != nil {
+		return nil, f, fmt.Errorf("planner: risk forecast %s: %w", f.Name(), err)
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("the risk figures come from the first %d of the %d scenarios of %s: all %d × %d pools × %d hours would take %d MB, more than it holds (%d MB)",
+		tl.Fits, tl.Scenarios, f.Name(), tl.Scenarios, tl.Pools, tl.Hours, tl.Bytes>>20, tl.Limit>>20))
+	return scen, fewer, nil
+}
+
+// stack lays the scenarios' usage end to end, one block of horizon hours
+// per scenario, pool by pool (a pool missing from a scenario has no usage
+// there), and returns the blocks for solver.Problem.Scenarios (nil for a
+// single scenario).
 func stack(scen []Scenario, horizon int) ([]providers.UsageSeries, []solver.Scenario, error) {
 	if len(scen) == 0 {
 		return nil, nil, errors.New("no scenario")
