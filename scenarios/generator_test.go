@@ -341,6 +341,41 @@ func TestMigrationContinued(t *testing.T) {
 	}
 }
 
+// TestMigrationAccounts checks that pools in different accounts are never
+// a migration, however well their slopes offset: in a fleet of many
+// accounts such pairs are mostly chance.
+func TestMigrationAccounts(t *testing.T) {
+	hours := 8 * week
+	nz := noise(3, hours, 0.03)
+	west := key("b", "c4")
+	west.Region = "us-west-2"
+	for _, c := range []struct {
+		name       string
+		from, to   providers.PoolKey
+		pairedWant bool
+	}{
+		{"same account, new family", key("a", "c4"), key("a", "c5"), true},
+		{"account move", key("a", "c4"), key("b", "c4"), false},
+		{"new account and family", key("a", "c4"), key("b", "c5"), false},
+		{"new account and region", key("a", "c4"), west, false},
+	} {
+		hist := history([]providers.PoolKey{c.from, c.to}, hours, func(i, h int) float64 {
+			if i == 0 {
+				return (100 - 0.05*float64(h)) * weekly(h) * (1 + nz[h])
+			}
+			return (20 + 0.05*float64(h)) * weekly(h) * (1 + nz[h])
+		})
+		fits, err := (&Generator{}).Fit(hist, t0.Add(time.Duration(hours)*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paired := fits[0].MigratingTo != nil && *fits[0].MigratingTo == c.to && fits[1].MigratingFrom != nil
+		if paired != c.pairedWant || (!paired && (fits[0].MigratingTo != nil || fits[1].MigratingFrom != nil)) {
+			t.Errorf("%s: MigratingTo %v, MigratingFrom %v; want paired %v", c.name, fits[0].MigratingTo, fits[1].MigratingFrom, c.pairedWant)
+		}
+	}
+}
+
 func TestDecommissionedStaysZero(t *testing.T) {
 	keys := []providers.PoolKey{key("a", "d2"), key("a", "m5")}
 	hours := 8 * week
