@@ -164,6 +164,18 @@ func (g *Generator) WithScenarios(n int) planner.Forecaster {
 	return &c
 }
 
+// WithMaxBytes is the generator whose Forecast refuses scenarios larger
+// than n bytes, or than g's own limit if that is lower
+// (planner.Limiter).
+func (g *Generator) WithMaxBytes(n int64) planner.Forecaster {
+	c := *g
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	c.MaxBytes = min(c.MaxBytes, n)
+	return &c
+}
+
 // Stream generates the scenarios of Forecast one at a time and calls fn
 // with each, in order; it holds one scenario in memory (pools × horizon
 // hours × 8 bytes) beside the fit. The usage slices are reused by the next

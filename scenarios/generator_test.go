@@ -531,6 +531,12 @@ func TestInputErrors(t *testing.T) {
 		int64(tl.Fits)*int64(tl.Pools*tl.Hours*8) > tl.Limit || int64(tl.Fits+1)*int64(tl.Pools*tl.Hours*8) <= tl.Limit {
 		t.Fatalf("error %#v: want the scenarios that fit in %d bytes", tl, small.MaxBytes)
 	}
+	// WithMaxBytes lowers the limit, never raises it.
+	for _, g := range []planner.Forecaster{(&Generator{}).WithMaxBytes(small.MaxBytes), small.WithMaxBytes(1 << 40)} {
+		if _, err := g.Forecast(good, asOf, 0, 8760); !errors.As(err, &tl) || tl.Limit != small.MaxBytes {
+			t.Fatalf("limited: error %v, want a limit of %d bytes", err, small.MaxBytes)
+		}
+	}
 	fewer, err := small.WithScenarios(tl.Fits).Forecast(good, asOf, 0, 8760)
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,16 @@ type Resizer interface {
 	WithScenarios(n int) Forecaster
 }
 
+// Limiter is a Forecaster whose memory can be limited: MakePlan with a
+// ScenarioBudget limits it to the budget's most pool-hours, so that
+// scenarios it would not optimize over are never drawn.
+type Limiter interface {
+	// WithMaxBytes returns the forecaster refusing, with a
+	// *ForecastTooLargeError, scenarios larger than n bytes (or its own
+	// limit, if lower).
+	WithMaxBytes(n int64) Forecaster
+}
+
 // Explainer is a Forecaster that can say, in sentences for the plan's
 // notes, what its scenarios assume beyond the history: migrations it
 // continues, moves it draws.

@@ -581,22 +581,33 @@ func TestScenarioBudget(t *testing.T) {
 
 // cappedForecast is fixedForecast with a memory limit of fits scenarios:
 // more fail with a ForecastTooLargeError, as the scenario generator's do.
+// It is a Resizer and a Limiter: limited records the limit MakePlan set.
 type cappedForecast struct {
 	fixedForecast
-	fits int
+	fits    int
+	limited *int64
 }
 
 func (cappedForecast) Name() string { return "capped" }
 
 func (f cappedForecast) Forecast(h []providers.UsageSeries, asOf time.Time, lb time.Duration, hours int) ([]Scenario, error) {
-	if n := len(f.usage); n > f.fits {
-		return nil, fmt.Errorf("wrapped: %w", &ForecastTooLargeError{Scenarios: n, Pools: 1, Hours: hours, Bytes: int64(n * hours * 8), Limit: int64(f.fits * hours * 8), Fits: f.fits})
+	fits := f.fits
+	if f.limited != nil && *f.limited > 0 {
+		fits = min(fits, int(*f.limited/int64(hours*8)))
+	}
+	if n := len(f.usage); n > fits {
+		return nil, fmt.Errorf("wrapped: %w", &ForecastTooLargeError{Scenarios: n, Pools: 1, Hours: hours, Bytes: int64(n * hours * 8), Limit: int64(fits * hours * 8), Fits: fits})
 	}
 	return f.fixedForecast.Forecast(h, asOf, lb, hours)
 }
 
 func (f cappedForecast) WithScenarios(n int) Forecaster {
-	return cappedForecast{fixedForecast{f.usage[:n]}, f.fits}
+	return cappedForecast{fixedForecast{f.usage[:n]}, f.fits, f.limited}
+}
+
+func (f cappedForecast) WithMaxBytes(n int64) Forecaster {
+	limited := n
+	return cappedForecast{f.fixedForecast, f.fits, &limited}
 }
 
 // TestForecastTooLarge checks what a plan does with scenarios larger than
@@ -622,18 +633,39 @@ func TestForecastTooLarge(t *testing.T) {
 		return false
 	}
 
-	p, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 2}, ScenarioBudget: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
+	const hours = 365 * 24 // the default policy's horizon
+	for _, c := range []struct {
+		name   string
+		fits   int // scenarios the forecaster holds
+		budget int // pool-hours
+		note   string
+	}{
+		// The forecaster's own memory is too small for the scenarios
+		// that the budget would take.
+		{"memory", 2, 1 << 30, "more than the forecaster holds in memory (0.1 MB)"},
+		// The budget limits the forecaster to four times itself (one
+		// week in four): three scenarios are more.
+		{"budget", 3, hours / 2, "more than --optimize auto solves (4380 on every hour"},
+	} {
+		p, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, c.fits, nil}, ScenarioBudget: c.budget})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Scenarios != 0 || p.Scenario != (Repeat{}).Name() ||
+			!noted(p, fmt.Sprintf("optimized over the repeat forecast, not the 3 scenarios of capped: they would hold %d pool-hours (1 pools × %d hours × 3 scenarios)", 3*hours, hours)) || !noted(p, c.note) {
+			t.Errorf("%s: scenarios %d, forecast %q, notes %q; want the repeat forecast and why", c.name, p.Scenarios, p.Scenario, p.Notes)
+		}
 	}
-	if p.Scenarios != 0 || p.Scenario != (Repeat{}).Name() || !noted(p, "optimized over the repeat forecast, not the scenarios of capped: 3 scenarios × 1 pools") {
-		t.Errorf("auto: scenarios %d, forecast %q, notes %q; want the repeat forecast and why", p.Scenarios, p.Scenario, p.Notes)
-	}
-	if _, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 2}}); !errors.Is(err, ErrForecastTooLarge) {
+	if _, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 2, nil}}); !errors.Is(err, ErrForecastTooLarge) {
 		t.Errorf("explicit forecast: error %v, want ErrForecastTooLarge", err)
 	}
+	// Within four budgets the limit lets the scenarios through, to be
+	// optimized on one week in four.
+	if p, err := plan(Input{Forecast: cappedForecast{fixedForecast{usage}, 3, nil}, ScenarioBudget: 3 * hours / 4}); err != nil || p.Scenarios != 3 || p.Solver.SampleWeeks != 4 {
+		t.Errorf("within four budgets: %v, want 3 scenarios on one week in 4", err)
+	}
 
-	p, err = plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 2}})
+	p, err := plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 2, nil}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,7 +680,7 @@ func TestForecastTooLarge(t *testing.T) {
 		t.Errorf("risk %+v, want %+v (the two scenarios alone)", *p.Risk, *want.Risk)
 	}
 
-	p, err = plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 1}})
+	p, err = plan(Input{RiskForecast: cappedForecast{fixedForecast{usage}, 1, nil}})
 	if err != nil {
 		t.Fatal(err)
 	}

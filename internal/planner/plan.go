@@ -386,14 +386,27 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 	if fc == nil {
 		fc = Repeat{}
 	}
+	// With a budget, the most pool-hours it optimizes over (on one week in
+	// four where the horizon has the weeks): a forecaster that can be
+	// limited refuses more before drawing them.
+	most := in.ScenarioBudget * max(1, opt.Solver.SampleWeeks)
+	if opt.Solver.SampleWeeks <= 1 && horizon >= minSampledHorizon {
+		most = in.ScenarioBudget * 4
+	}
+	if l, ok := fc.(Limiter); ok && in.ScenarioBudget > 0 {
+		fc = l.WithMaxBytes(int64(most) * 8)
+	}
 	scen, err := fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
 	var tooLarge *ForecastTooLargeError
 	if in.ScenarioBudget > 0 && errors.As(err, &tooLarge) {
-		// Larger than the forecaster holds in memory, and so far over the
-		// budget: the budget is a preference, the repeat forecast is the
-		// answer.
-		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the scenarios of %s: %d scenarios × %d pools × %d hours would take %d MB, more than the forecaster holds (%d MB) and far more than --optimize auto solves (%d pool-hours on every hour, four times that on one week in four)",
-			fc.Name(), tooLarge.Scenarios, tooLarge.Pools, tooLarge.Hours, tooLarge.Bytes>>20, tooLarge.Limit>>20, in.ScenarioBudget))
+		// The budget is a preference: the repeat forecast is the answer.
+		n := tooLarge.Scenarios * tooLarge.Pools * tooLarge.Hours
+		why := fmt.Sprintf("more than --optimize auto solves (%d on every hour, four times that on one week in four)", in.ScenarioBudget)
+		if n <= most {
+			why = fmt.Sprintf("more than the forecaster holds in memory (%.1f MB)", float64(tooLarge.Limit)/(1<<20))
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the %d scenarios of %s: they would hold %d pool-hours (%d pools × %d hours × %d scenarios), %s",
+			tooLarge.Scenarios, fc.Name(), n, tooLarge.Pools, tooLarge.Hours, tooLarge.Scenarios, why))
 		fc = Repeat{}
 		scen, err = fc.Forecast(hist.series, asOf, asOf.Sub(lbStart), horizon)
 	}
