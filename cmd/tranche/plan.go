@@ -262,6 +262,9 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 		case errors.Is(err, planner.ErrNoUsage), errors.Is(err, planner.ErrAsOf), errors.As(err, &ve):
 			return inputError{err}
 		}
+		if tl := (*planner.ForecastTooLargeError)(nil); errors.As(err, &tl) {
+			return usageError{fmt.Errorf("%w; use --scenarios %d or fewer, a shorter --horizon, or --optimize auto (which optimizes over the repeat forecast at this size)", err, tl.Fits)}
+		}
 		return solverError{err}
 	}
 	p.Notes = append(in.notes, p.Notes...)
