@@ -72,12 +72,13 @@ type tracesOptions struct {
 	seed   uint64
 	days   int
 	random int
+	fleet  int
 }
 
 func newDemoTracesCmd(g *globalOptions) *cobra.Command {
 	o := &tracesOptions{}
 	cmd := &cobra.Command{
-		Use:   "traces [--out DIR] [--seed N] [--days N] [--random N]",
+		Use:   "traces [--out DIR] [--seed N] [--days N] [--random N [--fleet K]]",
 		Short: "Write usage traces of known shapes (growth, trend break, slump, migration, decline, bursty, step up, launch) for backtests",
 		Long: `Traces writes one usage table (CSV: time, the pool columns, quantity; see
 docs/backtest.md) per trace into --out: hourly usage of known shapes in pools
@@ -88,12 +89,15 @@ daily and weekly cycles and noise. With --random N it also writes
 random-1.csv to random-N.csv: seven pools each, whose drift, level changes,
 launches and decommissions are drawn from one fixed distribution
 (docs/backtest.md, "Random traces") — shapes nobody chose, to measure a
-planner on. Backtest a trace with
+planner on. With --fleet K it also writes fleet.csv: random-1 to random-K
+side by side, each in an account of its own (100000000001 onwards), one
+organization's fleet whose pools average out. Backtest a trace with
 "tranche backtest --prices testdata/demo/pricebook.json --usage DIR/NAME.csv".
 The same flags always give the same bytes.`,
 		Example: `  tranche demo traces --out /tmp/traces
   tranche backtest --prices testdata/demo/pricebook.json --usage /tmp/traces/trend-break.csv
-  tranche demo traces --out /tmp/traces --random 12`,
+  tranche demo traces --out /tmp/traces --random 12
+  tranche demo traces --out /tmp/fleet --random 20 --seed 5 --fleet 20`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemoTraces(cmd, g, o)
@@ -104,6 +108,7 @@ The same flags always give the same bytes.`,
 	f.Uint64Var(&o.seed, "seed", demo.DefaultSeed, "seed of the noise")
 	f.IntVar(&o.days, "days", 270, "length of every trace in days (60 to 1095)")
 	f.IntVar(&o.random, "random", 0, fmt.Sprintf("also write this many traces of random shapes, random-1 to random-N (0 to %d)", demo.MaxRandomTraces))
+	f.IntVar(&o.fleet, "fleet", 0, "also write fleet.csv: random-1 to random-K side by side, each in an account of its own (K at most --random)")
 	return cmd
 }
 
@@ -117,6 +122,9 @@ func runDemoTraces(cmd *cobra.Command, g *globalOptions, o *tracesOptions) error
 	if o.random < 0 || o.random > demo.MaxRandomTraces {
 		return usageError{fmt.Errorf("demo traces: --random %d: want between 0 and %d", o.random, demo.MaxRandomTraces)}
 	}
+	if o.fleet < 0 || o.fleet > o.random {
+		return usageError{fmt.Errorf("demo traces: --fleet %d: want between 0 and --random (%d)", o.fleet, o.random)}
+	}
 	cfg := demo.TraceConfig{Seed: o.seed, Days: o.days}
 	trs, err := demo.Traces(cfg)
 	if err != nil {
@@ -127,6 +135,9 @@ func runDemoTraces(cmd *cobra.Command, g *globalOptions, o *tracesOptions) error
 		return err
 	}
 	trs = append(trs, more...)
+	if o.fleet > 0 {
+		trs = append(trs, demo.Fleet("fleet", more[:o.fleet]))
+	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("demo traces: %w", err)
 	}

@@ -132,3 +132,23 @@ func prefixed(prefix, s string) string {
 	}
 	return prefix + s
 }
+
+// FleetAccount is the account of the kth trace (from 1) in Fleet: twelve
+// digits, as AWS account IDs are.
+func FleetAccount(k int) string { return fmt.Sprintf("%012d", 100000000000+k) }
+
+// Fleet puts traces side by side as one fleet of several accounts, named
+// name: the kth trace's pools move to account FleetAccount(k), in the
+// same billing scope, so that savings plans and size-flexible RIs cover
+// them all as they would one organization's. Usage is copied.
+func Fleet(name string, traces []Trace) Trace {
+	f := Trace{Name: name, Description: fmt.Sprintf("%d random traces side by side, each in an account of its own", len(traces))}
+	for k, tr := range traces {
+		for _, u := range tr.Usage {
+			u.Pool.Account = FleetAccount(k + 1)
+			u.Quantity = append([]float64(nil), u.Quantity...)
+			f.Usage = append(f.Usage, u)
+		}
+	}
+	return f
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -196,5 +197,32 @@ func TestRandomTraces(t *testing.T) {
 	}
 	if _, err := RandomTraces(TraceConfig{Days: 10}, 1); err == nil {
 		t.Error("10-day random traces accepted")
+	}
+}
+
+// TestFleet checks the fleet of random traces side by side: every trace's
+// pools, each in its trace's own account, the usage the same and copied.
+func TestFleet(t *testing.T) {
+	trs, err := RandomTraces(TraceConfig{Seed: 5, Days: 60}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := Fleet("fleet", trs)
+	if f.Name != "fleet" || len(f.Usage) != 3*RandomTracePools {
+		t.Fatalf("%s: %d pools, want %d", f.Name, len(f.Usage), 3*RandomTracePools)
+	}
+	seen := map[string]bool{}
+	for i, u := range f.Usage {
+		k, j := i/RandomTracePools, i%RandomTracePools
+		orig := trs[k].Usage[j]
+		want := orig.Pool
+		want.Account = FleetAccount(k + 1)
+		if u.Pool != want || len(want.Account) != 12 || seen[u.Pool.String()] {
+			t.Fatalf("pool %d: %s, want %s, once", i, u.Pool, want)
+		}
+		seen[u.Pool.String()] = true
+		if !slices.Equal(u.Quantity, orig.Quantity) || &u.Quantity[0] == &orig.Quantity[0] {
+			t.Fatalf("pool %s: usage not an equal copy", u.Pool)
+		}
 	}
 }
