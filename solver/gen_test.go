@@ -25,6 +25,10 @@ type fleetSpec struct {
 	// copies end two periods later (as if their term ran out), the others
 	// at the end of the horizon.
 	Dates int
+	// SharedRI > 1 makes each reserved instance cover that many pools of
+	// a family (one family's pools in several accounts, or the sizes of a
+	// size-flexible family) at rates 1, 2, ½ in turn, instead of one pool.
+	SharedRI int
 }
 
 // genFleet builds the problem. Discounts are consistent across tiers (a
@@ -76,7 +80,34 @@ func genFleet(s fleetSpec) *Problem {
 		}
 		p.Pools = append(p.Pools, Pool{ID: fmt.Sprintf("pool%04d", i), OnDemandRate: d, Usage: u})
 	}
-	if !s.NoRI {
+	if !s.NoRI && s.SharedRI > 1 {
+		rates := []float64{1, 2, 0.5}
+		for g := 0; g < len(p.Pools); g += s.SharedRI {
+			var cs []Cover
+			var perCap float64 // mean on-demand cost of a unit of capacity
+			for i := g; i < min(g+s.SharedRI, len(p.Pools)); i++ {
+				r := rates[(i-g)%len(rates)]
+				cs = append(cs, Cover{Pool: i, Rate: r})
+				perCap += p.Pools[i].OnDemandRate / r / float64(min(s.SharedRI, len(p.Pools)-g))
+			}
+			disc1 := 0.30 + 0.1*r.Float64()
+			disc3 := 0.50 + 0.1*r.Float64()
+			p.Offerings = append(p.Offerings,
+				Offering{ID: fmt.Sprintf("ri-1y-nu/group%04d", g), Type: Resource, TermHours: HoursPerYear,
+					Recurring: perCap * (1 - disc1), Increment: s.Increment, Covers: cs},
+				Offering{ID: fmt.Sprintf("ri-3y-au/group%04d", g), Type: Resource, TermHours: 3 * HoursPerYear,
+					Upfront: perCap * (1 - disc3) * 3 * HoursPerYear, Increment: s.Increment, Covers: cs})
+			// A larger size of the same family: a unit of it is worth two,
+			// at a price within a few per cent of two of the smaller.
+			half := make([]Cover, len(cs))
+			for i, c := range cs {
+				half[i] = Cover{Pool: c.Pool, Rate: c.Rate / 2}
+			}
+			p.Offerings = append(p.Offerings, Offering{ID: fmt.Sprintf("ri-3y-au-2x/group%04d", g), Type: Resource, TermHours: 3 * HoursPerYear,
+				Upfront: 2 * perCap * (1 - disc3) * (0.97 + 0.06*r.Float64()) * 3 * HoursPerYear, Increment: s.Increment, Covers: half})
+		}
+	}
+	if !s.NoRI && s.SharedRI <= 1 {
 		for i := range p.Pools {
 			d := p.Pools[i].OnDemandRate
 			disc1 := 0.30 + 0.1*r.Float64()

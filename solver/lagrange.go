@@ -2,6 +2,7 @@ package solver
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"runtime"
 	"slices"
@@ -55,14 +56,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 		if lo, hi := b.get(k); lo != 0 || !math.IsInf(hi, 1) {
 			continue
 		}
-		all := true
-		for g := range c.active {
-			if !c.active[g][si] {
-				all = false
-				break
-			}
-		}
-		if !all {
+		if !c.alwaysActive(si) {
 			continue
 		}
 		exact[si] = true
@@ -70,6 +64,95 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 		cost := c.p.Offerings[k].HourlyCost() * c.activeHours(si) * c.covRate[i]
 		if pl := c.covPool[i]; cost < cstar[pl] {
 			cstar[pl], cheapest[pl] = cost, si
+		}
+	}
+
+	// Shared sources: purchases covering several pools (one family's pools
+	// in several accounts, size-flexible RIs of any size, savings plans),
+	// free of bounds and active in every segment, are sized exactly too,
+	// per group of offerings covering the same pools at proportional
+	// rates, when no exact source and no group before them reaches their
+	// pools: in each class the capacity goes to the pools with the most
+	// w·π per unit of it first (the cheapest allocation), and the group's
+	// cost is least at one of the breaks (sizeShared). A group's capacity
+	// is counted in the units of its first offering's; offering k's rates
+	// are a_k times those, so a unit of the group's capacity costs C_k·a_k
+	// from k, and X units of it are X·a_k of k.
+	type group struct {
+		first int     // its first source: the unit of capacity
+		cstar float64 // cheapest cost of a unit of capacity over the horizon
+		src   int     // its source
+		scale float64 // a_k of that source
+		ok    bool
+	}
+	byPools := map[string]int32{}
+	var groups []*group // in source order: sums in the same order every run
+	inGroup := make([]int32, nsrc)
+	var key []byte
+	for si, s := range c.srcs {
+		inGroup[si] = -1
+		k := s.offering
+		if s.owned >= 0 || c.covStart[k+1]-c.covStart[k] < 2 {
+			continue
+		}
+		if lo, hi := b.get(k); lo != 0 || !math.IsInf(hi, 1) {
+			continue
+		}
+		if !c.alwaysActive(si) {
+			continue
+		}
+		key = key[:0]
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+			key = binary.LittleEndian.AppendUint32(key, uint32(c.covPool[i]))
+		}
+		gid, seen := byPools[string(key)]
+		if !seen {
+			gid = int32(len(groups))
+			byPools[string(key)] = gid
+			groups = append(groups, &group{first: si, cstar: math.Inf(1), src: -1, ok: true})
+		}
+		gr := groups[gid]
+		f := c.srcs[gr.first].offering
+		a := c.covRate[c.covStart[k]] / c.covRate[c.covStart[f]]
+		proportional := true
+		for i, j := c.covStart[k], c.covStart[f]; i < c.covStart[k+1]; i, j = i+1, j+1 {
+			if math.Abs(c.covRate[i]-a*c.covRate[j]) > 1e-12*c.covRate[i] {
+				proportional = false
+				break
+			}
+		}
+		if !proportional {
+			continue // priced
+		}
+		inGroup[si] = gid
+		if cost := c.p.Offerings[k].HourlyCost() * c.activeHours(si) * a; cost < gr.cstar {
+			gr.cstar, gr.src, gr.scale = cost, si, a
+		}
+	}
+	owner := make([]int32, c.np) // the group sizing the pool, -1 none
+	for p := range owner {
+		owner[p] = -1
+	}
+	// In billing order (reserved instances before savings plans), each
+	// group whose pools are all still free claims them; the others stay
+	// priced. Any such choice gives a valid bound.
+	for gid, gr := range groups {
+		k := c.srcs[gr.first].offering
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+			if p := c.covPool[i]; owner[p] != -1 || !math.IsInf(cstar[p], 1) {
+				gr.ok = false
+				break
+			}
+		}
+		if gr.ok {
+			for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+				owner[c.covPool[i]] = int32(gid)
+			}
+		}
+	}
+	for si, gid := range inGroup {
+		if gid >= 0 && groups[gid].ok {
+			exact[si] = true
 		}
 	}
 
@@ -179,6 +262,9 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			defer wg.Done()
 			lv := make([]level, nc)
 			for p := wi; p < c.np; p += workers {
+				if owner[p] >= 0 {
+					continue // in its group's cost
+				}
 				row := wpi[p*nc : (p+1)*nc]
 				var cost, above float64 // at R = 0
 				for cl, wp := range row {
@@ -209,9 +295,89 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 			}
 		}()
 	}
+	// The groups, one per worker at a time.
+	gcost := make([]float64, len(groups))
+	next := make(chan int, len(groups))
+	for i, gr := range groups {
+		if gr.ok {
+			next <- i
+		}
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				gr := groups[i]
+				var at float64
+				gcost[i], at = c.sizeShared(c.srcs[gr.first].offering, gr.cstar, wpi)
+				xr[c.srcs[gr.src].offering] = at * gr.scale
+			}
+		}()
+	}
 	wg.Wait()
 	for _, v := range pools {
 		bound += v
 	}
+	for _, v := range gcost {
+		bound += v
+	}
 	return bound, xr
+}
+
+// sizeShared is the least cost, and the capacity at which it is reached,
+// of the pools that offering k's group covers when the group's capacity X
+// costs cstar a unit and a unit of pool p's usage not covered costs
+// wpi[p·classes+cl] in class cl (weight included): in each class the
+// capacity covers the pools with the most of that cost per unit of
+// capacity (w·π_p / rate_p) first, so the cost is convex and piecewise
+// linear in X, with breaks where a pool of some class is covered, and
+// least at one of them.
+func (c *compiled) sizeShared(k int, cstar float64, wpi []float64) (float64, float64) {
+	nc := len(c.weight)
+	type piece struct{ dens, capacity float64 }
+	type event struct{ x, dslope float64 }
+	var events []event
+	var base float64 // the cost at X = 0
+	pieces := make([]piece, 0, c.covStart[k+1]-c.covStart[k])
+	for cl := range nc {
+		pieces = pieces[:0]
+		for i := c.covStart[k]; i < c.covStart[k+1]; i++ {
+			p, r := int(c.covPool[i]), c.covRate[i]
+			u, wp := c.u[cl*c.np+p], wpi[p*nc+cl]
+			base += wp * u
+			if u > 0 && wp > 0 {
+				pieces = append(pieces, piece{wp / r, u * r})
+			}
+		}
+		slices.SortFunc(pieces, func(a, b piece) int { return cmp.Compare(b.dens, a.dens) })
+		var x float64
+		for _, q := range pieces {
+			events = append(events, event{x, -q.dens}, event{x + q.capacity, q.dens})
+			x += q.capacity
+		}
+	}
+	slices.SortFunc(events, func(a, b event) int { return cmp.Compare(a.x, b.x) })
+	cost, slope, prev := base, cstar, 0.0
+	best, at := base, 0.0
+	for _, e := range events {
+		cost += slope * (e.x - prev)
+		prev = e.x
+		if cost < best {
+			best, at = cost, e.x
+		}
+		slope += e.dslope
+	}
+	return best, at
+}
+
+// alwaysActive reports whether source si is active in every segment.
+func (c *compiled) alwaysActive(si int) bool {
+	for g := range c.active {
+		if !c.active[g][si] {
+			return false
+		}
+	}
+	return true
 }

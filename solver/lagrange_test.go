@@ -19,6 +19,13 @@ func TestLagrangeBound(t *testing.T) {
 		{Pools: 30, PoolsPerFamily: 6, Hours: 24 * 10, Seed: 6},
 		{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 7, Dates: 4},
 		{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 14, Seed: 8, Dates: 3},
+		// Reserved instances shared by several pools: sized exactly as a
+		// group (sizeShared), or priced where a window or another group
+		// reaches their pools.
+		{Pools: 8, PoolsPerFamily: 4, Hours: 24 * 7, Seed: 9, SharedRI: 4},
+		{Pools: 12, PoolsPerFamily: 6, Hours: 24 * 10, Seed: 10, SharedRI: 3},
+		{Pools: 6, PoolsPerFamily: 3, Hours: 24 * 7, Seed: 11, SharedRI: 3, NoSP: true},
+		{Pools: 9, PoolsPerFamily: 3, Hours: 24 * 14, Seed: 12, SharedRI: 3, Dates: 3},
 	} {
 		p := genFleet(s)
 		d := mustSolve(t, p, Options{Method: Direct})
