@@ -428,7 +428,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		pools := n / horizon / len(scen)
 		if every > 0 {
 			opt.Solver.SampleWeeks = every
-			p.Notes = append(p.Notes, fmt.Sprintf("the %d scenarios of %s hold %d pool-hours (%d pools × %d hours × %d scenarios), over the %d that --optimize auto optimizes on every hour (the demo's 11.4 million take about two minutes): the purchases are optimized on one week in %d of them (as --sample-weeks %d), then billed and bounded on every hour; --optimize scenarios optimizes on every hour, --optimize repeat over the repeated lookback",
+			p.Notes = append(p.Notes, fmt.Sprintf("the %d scenarios of %s hold %d pool-hours (%d pools × %d hours × %d scenarios), over the %d that --optimize auto optimizes on every hour (the demo's 11.4 million take about 45 s on two cores): the purchases are optimized on one week in %d of them (as --sample-weeks %d), then billed and bounded on every hour; --optimize scenarios optimizes on every hour, --optimize repeat over the repeated lookback",
 				len(scen), fc.Name(), n, pools, horizon, len(scen), in.ScenarioBudget, every, every))
 		} else {
 			p.Notes = append(p.Notes, fmt.Sprintf("the purchases are optimized over the repeat forecast, not the %d scenarios of %s: they hold %d pool-hours (%d pools × %d hours × %d scenarios), more than --optimize auto solves (%d on every hour, four times that on one week in four); --optimize scenarios solves them anyway (--sample-weeks 4 makes that faster)",
@@ -566,9 +566,10 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 }
 
 // DefaultScenarioBudget is the most pool-hours (pools × horizon hours ×
-// scenarios) that --optimize auto optimizes over scenarios: a little over
-// the demo's 65 pools × 8,760 hours × 20 scenarios (11.4 million), which
-// took 2 min 9 s on two cores.
+// scenarios) that --optimize auto optimizes over scenarios on every hour:
+// a little over the demo's 65 pools × 8,760 hours × 20 scenarios (11.4
+// million), which took 2 min 9 s on two cores when it was set and 43 s
+// on 2026-12-08 (docs/plan.md).
 const DefaultScenarioBudget = 12_000_000
 
 // minSampledHorizon is the shortest horizon --optimize auto optimizes on
