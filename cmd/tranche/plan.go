@@ -263,7 +263,7 @@ func runPlan(cmd *cobra.Command, g *globalOptions, o *planOptions, args []string
 			return inputError{err}
 		}
 		if tl := (*planner.ForecastTooLargeError)(nil); errors.As(err, &tl) {
-			return usageError{fmt.Errorf("%w; use --scenarios %d or fewer, a shorter --horizon, or --optimize auto (which optimizes over the repeat forecast at this size)", err, tl.Fits)}
+			return usageError{fmt.Errorf("%w; use --scenarios %d or fewer or a shorter --horizon (--optimize auto without --frontier plans over the repeat forecast at this size)", err, tl.Fits)}
 		}
 		return solverError{err}
 	}
