@@ -191,3 +191,23 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLagrangeBound prices a year of 200 pools at the warm start:
+// reserved instances of one pool each (the quantile rule), and shared by
+// ten pools (sizeShared, a knapsack of each class's usage).
+func BenchmarkLagrangeBound(b *testing.B) {
+	for _, shared := range []int{0, 10} {
+		b.Run(fmt.Sprintf("pools=200/hours=8760/shared=%d", shared), func(b *testing.B) {
+			p := genFleet(fleetSpec{Pools: 200, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, SharedRI: shared})
+			c := compile(context.Background(), p, true, 1)
+			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
+			for k := range hi {
+				hi[k] = math.Inf(1)
+			}
+			x := c.warmStart(lo, hi)
+			for b.Loop() {
+				c.lagrangeBound(x, bounds{})
+			}
+		})
+	}
+}

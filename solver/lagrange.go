@@ -308,10 +308,11 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []shareEvent // reused from group to group
 			for i := range next {
 				gr := groups[i]
 				var at float64
-				gcost[i], at = c.sizeShared(c.srcs[gr.first].offering, gr.cstar, wpi)
+				gcost[i], at, buf = c.sizeShared(c.srcs[gr.first].offering, gr.cstar, wpi, buf[:0])
 				xr[c.srcs[gr.src].offering] = at * gr.scale
 			}
 		}()
@@ -333,12 +334,10 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 // capacity covers the pools with the most of that cost per unit of
 // capacity (w·π_p / rate_p) first, so the cost is convex and piecewise
 // linear in X, with breaks where a pool of some class is covered, and
-// least at one of them.
-func (c *compiled) sizeShared(k int, cstar float64, wpi []float64) (float64, float64) {
+// least at one of them. events is scratch space, returned for reuse.
+func (c *compiled) sizeShared(k int, cstar float64, wpi []float64, events []shareEvent) (float64, float64, []shareEvent) {
 	nc := len(c.weight)
 	type piece struct{ dens, capacity float64 }
-	type event struct{ x, dslope float64 }
-	var events []event
 	var base float64 // the cost at X = 0
 	pieces := make([]piece, 0, c.covStart[k+1]-c.covStart[k])
 	for cl := range nc {
@@ -354,11 +353,11 @@ func (c *compiled) sizeShared(k int, cstar float64, wpi []float64) (float64, flo
 		slices.SortFunc(pieces, func(a, b piece) int { return cmp.Compare(b.dens, a.dens) })
 		var x float64
 		for _, q := range pieces {
-			events = append(events, event{x, -q.dens}, event{x + q.capacity, q.dens})
+			events = append(events, shareEvent{x, -q.dens}, shareEvent{x + q.capacity, q.dens})
 			x += q.capacity
 		}
 	}
-	slices.SortFunc(events, func(a, b event) int { return cmp.Compare(a.x, b.x) })
+	slices.SortFunc(events, func(a, b shareEvent) int { return cmp.Compare(a.x, b.x) })
 	cost, slope, prev := base, cstar, 0.0
 	best, at := base, 0.0
 	for _, e := range events {
@@ -369,8 +368,12 @@ func (c *compiled) sizeShared(k int, cstar float64, wpi []float64) (float64, flo
 		}
 		slope += e.dslope
 	}
-	return best, at
+	return best, at, events
 }
+
+// shareEvent is a break of a shared group's cost (sizeShared): at capacity
+// x its slope changes by dslope.
+type shareEvent struct{ x, dslope float64 }
 
 // alwaysActive reports whether source si is active in every segment.
 func (c *compiled) alwaysActive(si int) bool {
