@@ -184,6 +184,9 @@ func runScenarioCompare(cmd *cobra.Command, g *globalOptions, o *scenarioOptions
 			if errors.Is(err, planner.ErrNoUsage) || errors.Is(err, planner.ErrAsOf) || errors.As(err, &ve) {
 				return inputError{fmt.Errorf("case %s: %w", c.name, err)}
 			}
+			if tl := (*planner.ForecastTooLargeError)(nil); errors.As(err, &tl) {
+				return usageError{fmt.Errorf("case %s: %w; use --scenarios %d or fewer or a shorter horizon", c.name, err, tl.Fits)}
+			}
 			return solverError{fmt.Errorf("case %s: %w", c.name, err)}
 		}
 		cc := compareCase{Name: c.name, Plan: p, CashFlow: cashFlow(p, o.months)}
