@@ -178,13 +178,7 @@ func BenchmarkSolveScenariosLarge(b *testing.B) {
 func BenchmarkEvaluate(b *testing.B) {
 	for _, pools := range []int{200} {
 		b.Run(fmt.Sprintf("pools=%d/hours=8760", pools), func(b *testing.B) {
-			p := genFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
-			c := compile(context.Background(), p, true, 1)
-			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
-			for k := range hi {
-				hi[k] = math.Inf(1)
-			}
-			x := c.warmStart(lo, hi)
+			c, x := warmFleet(fleetSpec{Pools: pools, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1})
 			for b.Loop() {
 				c.evaluate(x, 4, true)
 			}
@@ -198,16 +192,22 @@ func BenchmarkEvaluate(b *testing.B) {
 func BenchmarkLagrangeBound(b *testing.B) {
 	for _, shared := range []int{0, 10} {
 		b.Run(fmt.Sprintf("pools=200/hours=8760/shared=%d", shared), func(b *testing.B) {
-			p := genFleet(fleetSpec{Pools: 200, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, SharedRI: shared})
-			c := compile(context.Background(), p, true, 1)
-			lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
-			for k := range hi {
-				hi[k] = math.Inf(1)
-			}
-			x := c.warmStart(lo, hi)
+			c, x := warmFleet(fleetSpec{Pools: 200, PoolsPerFamily: 20, Hours: HoursPerYear, Seed: 1, Increment: 1, SharedRI: shared})
 			for b.Loop() {
 				c.lagrangeBound(x, bounds{})
 			}
 		})
 	}
+}
+
+// warmFleet compiles the fleet of s and its warm start, the purchase the
+// fill and bound benchmarks price.
+func warmFleet(s fleetSpec) (*compiled, []float64) {
+	p := genFleet(s)
+	c := compile(context.Background(), p, true, 1)
+	lo, hi := make([]float64, len(p.Offerings)), make([]float64, len(p.Offerings))
+	for k := range hi {
+		hi[k] = math.Inf(1)
+	}
+	return c, c.warmStart(lo, hi)
 }

@@ -50,13 +50,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 	}
 	for si, s := range c.srcs {
 		k := s.offering
-		if s.owned >= 0 || c.covStart[k+1]-c.covStart[k] != 1 {
-			continue
-		}
-		if lo, hi := b.get(k); lo != 0 || !math.IsInf(hi, 1) {
-			continue
-		}
-		if !c.alwaysActive(si) {
+		if c.covStart[k+1]-c.covStart[k] != 1 || !c.sizable(si, b) {
 			continue
 		}
 		exact[si] = true
@@ -92,13 +86,7 @@ func (c *compiled) lagrangeBound(x []float64, b bounds) (float64, []float64) {
 	for si, s := range c.srcs {
 		inGroup[si] = -1
 		k := s.offering
-		if s.owned >= 0 || c.covStart[k+1]-c.covStart[k] < 2 {
-			continue
-		}
-		if lo, hi := b.get(k); lo != 0 || !math.IsInf(hi, 1) {
-			continue
-		}
-		if !c.alwaysActive(si) {
+		if c.covStart[k+1]-c.covStart[k] < 2 || !c.sizable(si, b) {
 			continue
 		}
 		key = key[:0]
@@ -375,8 +363,16 @@ func (c *compiled) sizeShared(k int, cstar float64, wpi []float64, events []shar
 // x its slope changes by dslope.
 type shareEvent struct{ x, dslope float64 }
 
-// alwaysActive reports whether source si is active in every segment.
-func (c *compiled) alwaysActive(si int) bool {
+// sizable reports whether source si can be sized exactly in the
+// Lagrangian bound: a purchase, free of bounds, active in every segment.
+func (c *compiled) sizable(si int, b bounds) bool {
+	s := c.srcs[si]
+	if s.owned >= 0 {
+		return false
+	}
+	if lo, hi := b.get(s.offering); lo != 0 || !math.IsInf(hi, 1) {
+		return false
+	}
 	for g := range c.active {
 		if !c.active[g][si] {
 			return false
